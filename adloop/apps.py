@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AdloopConfig(AppConfig):
+    name = "adloop"
+    verbose_name = "adloop"

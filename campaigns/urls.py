@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("oauth/start/", views.oauth_start, name="oauth_start"),
+    path("oauth/callback/", views.oauth_callback, name="oauth_callback"),
+]

@@ -1,0 +1,101 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+
+class StrategySettings(models.Model):
+    """Thresholds managers edit in admin.
+
+    The row without a campaign holds the global defaults; a row with a campaign overrides
+    only the fields it sets (empty = inherit the global value). Validation lives in
+    scheduler.services so admin, API and commands refuse the same nonsense.
+    """
+
+    class Mode(models.TextChoices):
+        MANUAL = "manual", _("manual approval")
+        AUTO = "auto", _("automatic launch")
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign", verbose_name=_("campaign"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="strategy", help_text=_("Empty: the global defaults"),
+    )
+    target_roas = models.DecimalField(_("target ROAS"), max_digits=6, decimal_places=2, null=True, blank=True, default=Decimal("2.00"))
+    # PRD §15.2 budget rule: ROAS ≥ target × scale_up_at → budget × scale_up_factor, …
+    scale_up_at = models.DecimalField(_("scale up at (× target)"), max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("1.50"))
+    scale_up_factor = models.DecimalField(_("scale up factor"), max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("1.30"))
+    keep_at = models.DecimalField(_("keep at (× target)"), max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("1.00"))
+    scale_down_at = models.DecimalField(_("scale down at (× target)"), max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("0.70"))
+    scale_down_factor = models.DecimalField(_("scale down factor"), max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("0.80"))
+    roas_window_days = models.PositiveSmallIntegerField(_("ROAS window (days)"), null=True, blank=True, default=3)
+    min_spend = models.DecimalField(_("minimum spend before judging"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("20.00"))
+    min_conversions = models.PositiveIntegerField(_("minimum conversions before judging"), null=True, blank=True, default=0)
+    heat_min_impressions = models.PositiveBigIntegerField(_("launch → heat: cumulative impressions"), null=True, blank=True, default=50000)
+    heat_ctr_days = models.PositiveSmallIntegerField(_("launch → heat: CTR stability days"), null=True, blank=True, default=3)
+    heat_ctr_max_cv = models.DecimalField(_("launch → heat: max CTR coefficient of variation"), max_digits=5, decimal_places=3, null=True, blank=True, default=Decimal("0.250"))
+    hit_roas_days = models.PositiveSmallIntegerField(_("heat → hit: days of ROAS ≥ target"), null=True, blank=True, default=3)
+    hit_bid_raise_pct = models.DecimalField(_("hit: bid raise %"), max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("10.00"))
+    hit_cap_raise_step = models.DecimalField(_("hit: cap raise step"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("50.00"))
+    adgroup_budget_cap = models.DecimalField(_("ad group budget cap"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("500.00"))
+    account_daily_cap = models.DecimalField(_("account daily cap"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("2000.00"))
+    max_raise_per_day = models.DecimalField(_("largest raise per day"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("200.00"))
+    optimization_mode = models.CharField(_("optimization mode"), max_length=8, choices=Mode.choices, null=True, blank=True, default=Mode.MANUAL)
+    dry_run = models.BooleanField(_("dry run"), null=True, blank=True, default=False)
+    kill_switch = models.BooleanField(
+        _("kill switch"), null=True, blank=True, default=False, help_text=_("On: automation changes nothing at all")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("strategy settings")
+        verbose_name_plural = _("strategy settings")
+        constraints = [
+            # At most one global row: NULL campaign ids would not collide in a plain unique index.
+            models.UniqueConstraint(Coalesce("campaign", Value(0)), name="one_strategy_per_scope"),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign}" if self.campaign_id else str(_("global defaults"))
+
+
+class ActionLog(models.Model):
+    """Every automated or manual decision that moved money or changed what runs."""
+
+    class Actor(models.TextChoices):
+        AUTO = "auto", _("automation")
+        USER = "user", _("user")
+
+    class Outcome(models.TextChoices):
+        DONE = "done", _("done")
+        WOULD_DO = "would_do", _("would do (dry run)")
+        FAILED = "failed", _("failed")
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.CharField(_("actor"), max_length=8, choices=Actor.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(_("action"), max_length=40, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=20)
+    object_pk = models.BigIntegerField(_("object pk"), null=True, blank=True)
+    remote_id = models.CharField(_("remote id"), max_length=64, blank=True)
+    advertiser = models.ForeignKey("campaigns.AdvertiserAccount", null=True, blank=True, on_delete=models.SET_NULL)
+    campaign = models.ForeignKey("campaigns.Campaign", verbose_name=_("campaign"), null=True, blank=True, on_delete=models.SET_NULL)
+    trigger = models.JSONField(_("trigger"), default=dict, blank=True, help_text=_("The metric values that caused it"))
+    reason = models.TextField(_("reason"), blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.DONE, db_index=True)
+    error = models.TextField(_("error"), blank=True)
+    remote_request_id = models.CharField(_("TikTok request id"), max_length=64, blank=True)
+    reverts = models.ForeignKey("self", verbose_name=_("reverts"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reverted_by")
+
+    class Meta:
+        verbose_name = _("action log entry")
+        verbose_name_plural = _("action log")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_pk}"
