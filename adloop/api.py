@@ -6,6 +6,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from campaigns.errors import CampaignError
 from integrations.tiktok_ads.errors import ApiError, AuthError, RateLimited, Transient
 
 api = NinjaAPI(
@@ -47,3 +48,8 @@ def api_error(request, exc: ApiError):
     return api.create_response(
         request, {"detail": str(exc), "code": exc.code, "request_id": exc.request_id}, status=HTTPStatus.UNPROCESSABLE_ENTITY
     )
+
+
+@api.exception_handler(CampaignError)
+def campaign_error(request, exc: CampaignError):
+    return api.create_response(request, {"detail": str(exc)}, status=HTTPStatus.UNPROCESSABLE_ENTITY)

@@ -1,0 +1,10 @@
+class CampaignError(Exception):
+    """A launch or control step that cannot proceed; the message says why, for a person."""
+
+
+class LaunchError(CampaignError):
+    pass
+
+
+class BudgetError(CampaignError):
+    pass
