@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 
 # The sandbox's API paths stand in for TikTok's servers and check TikTok's own
@@ -13,6 +12,3 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path.startswith(LOGIN_EXEMPT_PREFIXES):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
-
-    def get_login_url(self):
-        return settings.LOGIN_URL

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 from django.views.generic import RedirectView
 
 from .api import api
@@ -10,7 +12,8 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch works on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("campaigns/", include("campaigns.urls")),
     path("sandbox/", include("sandbox.urls")),
 ]

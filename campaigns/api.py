@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 
 from creatives.models import VideoJob
 from scheduler.services import Actor
@@ -36,7 +36,7 @@ def launch(request, payload: LaunchIn):
         job=job, advertiser=advertiser, stage=payload.stage, budget=payload.budget, ad_text=payload.ad_text,
         call_to_action=payload.call_to_action, actor=Actor.of(request.user), reason="launched through the API",
     )
-    return 201, ad
+    return Status(201, ad)
 
 
 @router.post("/ads/{int:pk}/status", response=AdOut)

@@ -1,7 +1,74 @@
+"""Fixtures shared by the whole suite: a sandbox reachable over real HTTP, a connected
+advertiser, and video jobs with real MP4 files."""
+
+from decimal import Decimal
+
 import pytest
+from django.core.files import File
+
+from campaigns.models import AdvertiserAccount
+from creatives import media
+from creatives.models import Product, VideoJob
+from sandbox import services as sandbox
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Each test writes its videos under its own temporary MEDIA_ROOT."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def demo_mp4(tmp_path_factory):
+    """One real 1-second H.264/AAC MP4, rendered once for the session."""
+    return media.render_demo_video(path=tmp_path_factory.mktemp("video") / "demo.mp4", duration_s=1.0, size=(360, 640))
+
+
+@pytest.fixture
+def sandbox_http(live_server, settings):
+    """Point every TikTok client at the sandbox served by a live server thread."""
+    settings.TIKTOK_ADS_BASE_URL = f"{live_server.url}/sandbox/tiktok"
+    settings.TIKTOK_ADS_AUTH_URL = f"{live_server.url}/sandbox/tiktok/portal/auth"
+    settings.TIKTOK_MAX_RETRIES = 2
+    return live_server
+
+
+@pytest.fixture
+def sandbox_app(settings):
+    return sandbox.sandbox_app_ensure(app_id=settings.TIKTOK_APP_ID, secret=settings.TIKTOK_APP_SECRET)
+
+
+@pytest.fixture
+def advertiser(sandbox_app):
+    """An advertiser that exists in the sandbox and is connected in adloop."""
+    remote = sandbox.sandbox_advertiser_create(app=sandbox_app, name="Test Shop", currency="USD", timezone="UTC")
+    token = sandbox.sandbox_token_issue(app=sandbox_app, advertisers=[remote])
+    return AdvertiserAccount.objects.create(
+        advertiser_id=remote.advertiser_id, name=remote.name, currency="USD", timezone="UTC",
+        access_token=token, pixel_id=remote.pixel_id,
+    )
+
+
+@pytest.fixture
+def product():
+    return Product.objects.create(
+        name="Portable Blender", title="Fresh juice anywhere", selling_points=["USB-C", "6 blades"],
+        price=Decimal("29.99"), landing_url="https://shop.example.com/blender",
+    )
+
+
+@pytest.fixture
+def make_job(product, demo_mp4):
+    def make(**overrides):
+        job = VideoJob(product=overrides.pop("product", product), status=VideoJob.Status.DONE, progress=100, duration_s=1.0, **overrides)
+        with open(demo_mp4, "rb") as handle:
+            job.video.save("demo.mp4", File(handle), save=False)
+        job.save()
+        return job
+
+    return make
+
+
+@pytest.fixture
+def video_job(make_job):
+    return make_job()

@@ -61,7 +61,7 @@ def objects_status_set(*, objs: list, status: str, actor: Actor, reason: str = "
             except ApiError as exc:
                 advertiser_mark_failed(advertiser, exc)
                 _log_batch_failure(batch, status=status, exc=exc, actor=actor, reason=reason, trigger=trigger)
-                raise CampaignError(f"TikTok refused to {_ACTIONS[status]}: {exc}") from exc
+                raise CampaignError(f"TikTok refused to {_ACTIONS[status]}: {exc}", retryable=exc.retryable) from exc
             with transaction.atomic():
                 for obj in batch:
                     before = obj.status
@@ -112,7 +112,7 @@ def adgroup_budget_set(
                 outcome=ActionLog.Outcome.FAILED, error=str(exc), remote_request_id=exc.request_id or "",
                 reason=reason, trigger=trigger,
             )
-        raise BudgetError(f"TikTok refused the budget change: {exc}") from exc
+        raise BudgetError(f"TikTok refused the budget change: {exc}", retryable=exc.retryable) from exc
     with transaction.atomic():
         AdGroup.objects.filter(pk=adgroup.pk).update(budget=budget)
         adgroup.budget = budget

@@ -66,7 +66,7 @@ def ad_launch(
         )
     except ApiError as exc:
         advertiser_mark_failed(advertiser, exc)
-        raise LaunchError(f"TikTok refused the launch: {exc}") from exc
+        raise LaunchError(f"TikTok refused the launch: {exc}", retryable=exc.retryable) from exc
 
 
 def _validate(*, job: VideoJob, advertiser: AdvertiserAccount, stage: str, budget: Decimal) -> StagePlan:
@@ -239,7 +239,11 @@ def _video_ensure(client, *, advertiser: AdvertiserAccount, job: VideoJob) -> st
 def _identity_ensure(client, *, advertiser: AdvertiserAccount) -> str:
     if not advertiser.identity_id:
         display_name = (advertiser.display_name or advertiser.name or "adloop")[:40]
-        advertiser.identity_id = endpoints.identity_create(client, advertiser_id=advertiser.advertiser_id, display_name=display_name)
+        # /identity/create/ has no idempotency key: re-use one a lost answer may have made.
+        existing = [i for i in endpoints.identity_get(client, advertiser_id=advertiser.advertiser_id) if i.display_name == display_name]
+        advertiser.identity_id = existing[0].identity_id if existing else endpoints.identity_create(
+            client, advertiser_id=advertiser.advertiser_id, display_name=display_name
+        )
         advertiser.display_name = display_name
         advertiser.save(update_fields=["identity_id", "display_name", "updated_at"])
     return advertiser.identity_id

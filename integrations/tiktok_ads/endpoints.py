@@ -38,6 +38,8 @@ MAX_STATUS_IDS = 20
 MAX_FILTER_IDS = 100
 MAX_ADVERTISER_IDS = 100
 MAX_REPORT_DAYS_DAILY = 30
+MAX_REPORT_DAYS_HOURLY = 1
+MAX_REPORT_DAYS_TOTAL = 365
 DUPLICATED_MATERIAL_NAME = 40911
 
 
@@ -78,7 +80,9 @@ def paginate(client: TikTokAdsClient, path: str, params: dict[str, Any], *, list
 
 def _by_ids(client, path, params, id_filter: str, ids: list[str] | None, model, *, filtering=None) -> list:
     filtering = dict(filtering or {})
-    if not ids:
+    if ids is not None and not ids:
+        return []
+    if ids is None:
         return parse_list(model, list(paginate(client, path, {**params, "filtering": filtering or None})))
     found = []
     for batch in chunks(ids, MAX_FILTER_IDS):
@@ -140,7 +144,7 @@ def video_upload(client: TikTokAdsClient, *, advertiser_id: str, path: Path, fil
         if exc.code != DUPLICATED_MATERIAL_NAME:
             raise
         existing = video_find(client, advertiser_id=advertiser_id, file_name=file_name)
-        if existing is None or (existing.signature and existing.signature != signature):
+        if existing is None or existing.signature != signature:
             raise
         return existing
     videos = parse_list(Video, data)
@@ -161,7 +165,8 @@ def identity_create(client: TikTokAdsClient, *, advertiser_id: str, display_name
     body = {"advertiser_id": advertiser_id, "display_name": display_name}
     if image_uri:
         body["image_uri"] = image_uri
-    data = client.post("identity/create", body)
+    # No idempotency key here: callers look for the identity by name before creating one.
+    data = client.post("identity/create", body, retry=False)
     return parse(Identity, {"identity_id": (data or {}).get("identity_id"), "display_name": display_name}).identity_id
 
 
@@ -308,10 +313,15 @@ def report_integrated_get(
     end_date: dt.date,
     filtering: list[dict[str, Any]] | None = None,
 ) -> Iterator[ReportRow]:
-    """A synchronous BASIC report, paged at 1000 rows and split into 30-day windows when
-    broken down by day (the API's limit)."""
-    windows = date_chunks(start_date, end_date) if "stat_time_day" in dimensions else [(start_date, end_date)]
-    for window_start, window_end in windows:
+    """A synchronous BASIC report, paged at 1000 rows and split into windows the API
+    accepts: 30 days when broken down by day, 1 day by hour, 365 days without a time dimension."""
+    if "stat_time_hour" in dimensions:
+        days = MAX_REPORT_DAYS_HOURLY
+    elif "stat_time_day" in dimensions:
+        days = MAX_REPORT_DAYS_DAILY
+    else:
+        days = MAX_REPORT_DAYS_TOTAL
+    for window_start, window_end in date_chunks(start_date, end_date, days):
         params = {
             "advertiser_id": advertiser_id,
             "report_type": "BASIC",
