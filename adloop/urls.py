@@ -3,8 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 from django.views.generic import RedirectView
+from django.views.i18n import set_language
 
 from .api import api
 
