@@ -1,10 +1,10 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
+from django.views.static import serve
 
 from .api import api
 
@@ -17,5 +17,8 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("sandbox/", include("sandbox.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Videos and covers are served to logged-in users only (the login middleware covers this
+# view), in production too; a reverse proxy may take this over for speed.
+urlpatterns += [
+    re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+]
