@@ -191,6 +191,33 @@ TIKTOK_APP_SECRET = envsecret("TIKTOK_APP_SECRET", "sandbox-app-secret")
 TIKTOK_HTTP_TIMEOUT = (3.05, envint("TIKTOK_HTTP_READ_TIMEOUT", 30))
 TIKTOK_MAX_RETRIES = envint("TIKTOK_MAX_RETRIES", 3)
 
+# --- LLM: product analysis, scripts, breakdowns (integrations/llm) ----------------------
+# No key and no base URL → the offline deterministic provider, so everything runs offline.
+# OpenAI: LLM_API_KEY=sk-…; Ollama / vLLM: LLM_BASE_URL=http://host:11434/v1 (any key).
+LLM_API_KEY = envsecret("LLM_API_KEY") or envsecret("OPENAI_API_KEY")
+LLM_BASE_URL = os.environ.get("LLM_BASE_URL", "")
+LLM_MODEL = os.environ.get("LLM_MODEL", "gpt-4o")
+LLM_PROVIDER = os.environ.get("LLM_PROVIDER", "openai" if (LLM_API_KEY or LLM_BASE_URL) else "offline")
+LLM_TIMEOUT = envint("LLM_TIMEOUT", 60)
+
+# --- Video rendering (creatives) ----------------------------------------------------------
+VIDEO_BACKEND = os.environ.get("VIDEO_BACKEND", "ffmpeg")  # ffmpeg | seedance
+VIDEO_SIZE = os.environ.get("VIDEO_SIZE", "720x1280")  # 720x1280 | 1080x1920
+# Background music: every audio file in this folder is a candidate; a default track is
+# generated into it when it holds none.
+MUSIC_DIR = Path(os.environ.get("MUSIC_DIR", BASE_DIR / "var" / "music"))
+# Caption fonts: the bundled CJK-capable font, or a folder of your own.
+FONT_DIR = Path(os.environ.get("FONT_DIR", BASE_DIR / "assets" / "fonts"))
+VOICEOVER = os.environ.get("VOICEOVER", "auto")  # auto (when an offline TTS is installed) | off
+
+# --- Seedance (Volcengine Ark) video generation -------------------------------------------
+# Default: the Ark stand-in in this process. Real: https://ark.cn-beijing.volces.com/api/v3
+SEEDANCE_BASE_URL = os.environ.get("SEEDANCE_BASE_URL", f"{SITE_URL}/sandbox/ark/api/v3").rstrip("/")
+SEEDANCE_API_KEY = envsecret("SEEDANCE_API_KEY", "sandbox-ark-key")
+SEEDANCE_MODEL = os.environ.get("SEEDANCE_MODEL", "doubao-seedance-1-0-pro-250528")
+SEEDANCE_POLL_SECONDS = envint("SEEDANCE_POLL_SECONDS", 10)
+SEEDANCE_MAX_WAIT_SECONDS = envint("SEEDANCE_MAX_WAIT_SECONDS", 15 * 60)
+
 # --- Pages --------------------------------------------------------------------------------
 CHARTJS_URL = os.environ.get("CHARTJS_URL", "https://cdn.jsdelivr.net/npm/chart.js@4.4.1/dist/chart.umd.min.js")
 

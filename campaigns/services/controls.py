@@ -10,7 +10,7 @@ from django.db import transaction
 
 from campaigns.errors import BudgetError, CampaignError
 from campaigns.models import Ad, AdGroup, Campaign, OperationStatus
-from campaigns.stages import MIN_ADGROUP_DAILY_BUDGET
+from campaigns.stages import MIN_ADGROUP_DAILY_BUDGET, MIN_CAMPAIGN_DAILY_BUDGET
 from integrations.tiktok_ads import endpoints
 from integrations.tiktok_ads.errors import ApiError
 from scheduler.models import ActionLog
@@ -101,7 +101,7 @@ def adgroup_budget_set(
         return adgroup
     advertiser = adgroup.campaign.advertiser
     client = client_for(advertiser)
-    before = adgroup.budget
+    before = Decimal(adgroup.budget).quantize(Decimal("0.01"))
     try:
         endpoints.adgroup_budget_update(client, advertiser_id=advertiser.advertiser_id, budgets={adgroup.adgroup_id: budget})
     except ApiError as exc:
@@ -121,3 +121,45 @@ def adgroup_budget_set(
             remote_id=adgroup.adgroup_id, remote_request_id=client.last_request_id, reason=reason, trigger=trigger,
         )
     return adgroup
+
+
+def campaign_budget_set(
+    *, campaign: Campaign, budget: Decimal, actor: Actor, reason: str = "", trigger: dict | None = None
+) -> Campaign:
+    """Give a campaign a daily budget (a ceiling over its ad groups), switching it from an
+    unlimited budget if needed; never below TikTok's campaign minimum nor above its cap."""
+    budget = Decimal(budget).quantize(Decimal("0.01"))
+    if budget < MIN_CAMPAIGN_DAILY_BUDGET:
+        raise BudgetError(f"campaign daily budget {budget} is below TikTok's minimum of {MIN_CAMPAIGN_DAILY_BUDGET}")
+    if campaign.budget_cap is not None and budget > campaign.budget_cap:
+        raise BudgetError(f"campaign daily budget {budget} is above its cap of {campaign.budget_cap}")
+    if not campaign.campaign_id:
+        raise BudgetError(f"campaign {campaign} was never created on TikTok")
+    before = {"budget_mode": campaign.budget_mode, "daily_budget": campaign.daily_budget}
+    after = {"budget_mode": "BUDGET_MODE_DAY", "daily_budget": budget}
+    if before == after:
+        return campaign
+    advertiser = campaign.advertiser
+    client = client_for(advertiser)
+    try:
+        endpoints.campaign_update(
+            client, advertiser_id=advertiser.advertiser_id, campaign_id=campaign.campaign_id,
+            changes={"budget_mode": "BUDGET_MODE_DAY", "budget": endpoints.money(budget)},
+        )
+    except ApiError as exc:
+        advertiser_mark_failed(advertiser, exc)
+        with transaction.atomic():
+            action_log_record(
+                actor=actor, action="budget_change", obj=campaign, before=before, after=before,
+                outcome=ActionLog.Outcome.FAILED, error=str(exc), remote_request_id=exc.request_id or "",
+                reason=reason, trigger=trigger,
+            )
+        raise BudgetError(f"TikTok refused the budget change: {exc}", retryable=exc.retryable) from exc
+    with transaction.atomic():
+        Campaign.objects.filter(pk=campaign.pk).update(budget_mode="BUDGET_MODE_DAY", daily_budget=budget)
+        campaign.budget_mode, campaign.daily_budget = "BUDGET_MODE_DAY", budget
+        action_log_record(
+            actor=actor, action="budget_change", obj=campaign, before=before, after=after,
+            remote_id=campaign.campaign_id, remote_request_id=client.last_request_id, reason=reason, trigger=trigger,
+        )
+    return campaign

@@ -199,7 +199,7 @@ def _adgroup_ensure(client, *, campaign: Campaign, job: VideoJob, plan: StagePla
             bid_price=plan.bid_price,
             deep_bid_type=plan.deep_bid_type,
             roas_bid=(campaign.target_roas or DEFAULT_TARGET_ROAS) if plan.uses_roas_bid else None,
-            budget=Decimal(budget),
+            budget=Decimal(budget).quantize(Decimal("0.01")),
             schedule_start_time=timezone.now(),
             request_id=endpoints.new_request_id(),
         )
