@@ -10,6 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# espeak-ng: the offline voice-over (the renderer skips voice-over without it).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends espeak-ng \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first so source edits do not reinstall them. All pins ship wheels
 # (psycopg[binary], cryptography, imageio-ffmpeg with its own ffmpeg binary): no compiler needed.
 COPY requirements.txt ./

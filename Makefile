@@ -75,7 +75,7 @@ migrations-check: $(STAMP)
 check: lint migrations-check test
 
 run-worker: $(STAMP)
-	REDIS_URL=$(WORKER_REDIS_URL) $(VENV)/bin/celery -A adloop worker -l info --concurrency 2
+	REDIS_URL=$(WORKER_REDIS_URL) $(VENV)/bin/celery -A adloop worker -l info --concurrency 2 -Q celery,render
 
 run-beat: $(STAMP)
 	REDIS_URL=$(WORKER_REDIS_URL) $(VENV)/bin/celery -A adloop beat -l info --scheduler django_celery_beat.schedulers:DatabaseScheduler

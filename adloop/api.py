@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from campaigns.errors import CampaignError
+from creatives.errors import CreativeError
 from integrations.tiktok_ads.errors import ApiError, AuthError, RateLimited, Transient
 
 api = NinjaAPI(
@@ -18,6 +19,7 @@ api = NinjaAPI(
 )
 
 api.add_router("/campaigns/", "campaigns.api.router")
+api.add_router("/creatives/", "creatives.api.router")
 
 
 @api.exception_handler(RateLimited)
@@ -52,4 +54,9 @@ def api_error(request, exc: ApiError):
 
 @api.exception_handler(CampaignError)
 def campaign_error(request, exc: CampaignError):
+    return api.create_response(request, {"detail": str(exc)}, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+
+
+@api.exception_handler(CreativeError)
+def creative_error(request, exc: CreativeError):
     return api.create_response(request, {"detail": str(exc)}, status=HTTPStatus.UNPROCESSABLE_ENTITY)

@@ -2,7 +2,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 
 # The sandbox's API paths stand in for TikTok's servers and check TikTok's own
 # Access-Token header instead; /api/ answers 401 JSON through ninja's SessionAuth.
-LOGIN_EXEMPT_PREFIXES = ("/sandbox/tiktok/open_api/", "/api/")
+LOGIN_EXEMPT_PREFIXES = ("/sandbox/tiktok/open_api/", "/sandbox/ark/", "/api/")
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

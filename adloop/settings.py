@@ -203,6 +203,7 @@ LLM_TIMEOUT = envint("LLM_TIMEOUT", 60)
 # --- Video rendering (creatives) ----------------------------------------------------------
 VIDEO_BACKEND = os.environ.get("VIDEO_BACKEND", "ffmpeg")  # ffmpeg | seedance
 VIDEO_SIZE = os.environ.get("VIDEO_SIZE", "720x1280")  # 720x1280 | 1080x1920
+VIDEO_TARGET_SECONDS = envint("VIDEO_TARGET_SECONDS", 15)  # the length new scripts aim for
 # Background music: every audio file in this folder is a candidate; a default track is
 # generated into it when it holds none.
 MUSIC_DIR = Path(os.environ.get("MUSIC_DIR", BASE_DIR / "var" / "music"))

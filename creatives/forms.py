@@ -1,10 +1,14 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import AdvertiserAccount, Stage
 from campaigns.stages import MIN_ADGROUP_DAILY_BUDGET
+
+from .models import VideoJob
+from .services.jobs import MAX_BATCH
 
 CALLS_TO_ACTION = ["SHOP_NOW", "LEARN_MORE", "ORDER_NOW", "VIEW_NOW", "WATCH_NOW", "SIGN_UP", "CONTACT_US"]
 
@@ -19,3 +23,16 @@ class LaunchForm(forms.Form):
     )
     ad_text = forms.CharField(label=_("Ad text"), max_length=100, required=False, help_text=_("Empty: the product title"))
     call_to_action = forms.ChoiceField(label=_("Call to action"), choices=[(c, c) for c in CALLS_TO_ACTION])
+
+
+class GenerateForm(forms.Form):
+    count = forms.IntegerField(label=_("Number of videos"), min_value=1, max_value=MAX_BATCH, initial=3)
+    backend = forms.ChoiceField(
+        label=_("Video backend"),
+        choices=[(VideoJob.Backend.FFMPEG, _("ffmpeg (local)")), (VideoJob.Backend.SEEDANCE, _("Seedance (AI video)"))],
+        initial=lambda: settings.VIDEO_BACKEND,
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("the product's")), ("zh", "中文"), ("en", "English")], required=False
+    )
+    size = forms.ChoiceField(label=_("Size"), choices=[("720x1280", "720×1280"), ("1080x1920", "1080×1920")], initial="720x1280")

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-__all__ = ["MediaError", "ffmpeg_exe", "md5_file", "probe", "render_cover", "render_demo_video"]
+__all__ = ["MediaError", "ffmpeg_exe", "ffmpeg_write", "md5_file", "probe", "render_cover", "render_demo_video"]
 
 
 class MediaError(Exception):
@@ -227,3 +227,14 @@ def md5_file(path: Path, *, chunk_size: int = 1024 * 1024) -> str:
         for chunk in iter(lambda: handle.read(chunk_size), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def ffmpeg_write(*, path: Path, args: list[str], what: str, timeout_s: float = 120) -> Path:
+    """Run ffmpeg with ``args`` (inputs, filters, codecs: everything but the output) into ``path``.
+
+    Atomic like the renders above: ``path`` either holds ffmpeg's complete output or is untouched.
+    """
+    path = Path(path)
+    tmp = _atomic_output(path)
+    proc = _run(["-y", *args, str(tmp)], timeout=timeout_s)
+    return _finish(tmp, path, proc, what)

@@ -5,6 +5,7 @@ from .models import (
     SbAdGroup,
     SbAdvertiser,
     SbApp,
+    SbArkTask,
     SbAuthCode,
     SbCampaign,
     SbDailyStat,
@@ -99,3 +100,11 @@ class SbDailyStatAdmin(admin.ModelAdmin):
     search_fields = ["ad__ad_id", "ad__ad_name", "advertiser__advertiser_id"]
     date_hierarchy = "date"
     list_select_related = ["ad"]
+
+
+@admin.register(SbArkTask)
+class SbArkTaskAdmin(admin.ModelAdmin):
+    list_display = ["task_id", "model", "status", "polls", "created_at", "updated_at", "expires_at"]
+    list_filter = ["status", "model"]
+    search_fields = ["task_id", "prompt"]
+    readonly_fields = ["download_token"]

@@ -275,3 +275,39 @@ class SbDailyStat(models.Model):
 
     def __str__(self):
         return f"{self.ad.ad_id} on {self.date}"
+
+
+class SbArkTask(models.Model):
+    """A Seedance video generation task of the pretend Volcengine Ark (see sandbox/ark/)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+        EXPIRED = "expired", _("expired")
+
+    task_id = models.CharField(_("task id"), max_length=40, unique=True)
+    model = models.CharField(_("model"), max_length=100)
+    prompt = models.TextField(_("prompt"))
+    params = models.JSONField(_("parameters"), default=dict, blank=True, help_text=_("ratio, resolution, duration, … as sent"))
+    first_frame = models.FileField(_("first frame"), upload_to="sandbox/ark/", max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    polls = models.PositiveIntegerField(_("polls"), default=0)
+    video = models.FileField(_("video"), upload_to="sandbox/ark/", max_length=255, blank=True)
+    download_token = models.CharField(_("download token"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("video URL expires at"), null=True, blank=True)
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    error_message = models.CharField(_("error message"), max_length=500, blank=True)
+    completion_tokens = models.PositiveBigIntegerField(_("completion tokens"), default=0)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("sandbox Ark task")
+        verbose_name_plural = _("sandbox Ark tasks")
+        ordering = ["-pk"]
+
+    def __str__(self):
+        return f"{self.task_id} ({self.status})"

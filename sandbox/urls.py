@@ -10,4 +10,5 @@ urlpatterns = [
     path("tiktok/portal/auth", portal_auth, name="tiktok-portal-auth"),
     path("tiktok/open_api/v1.3/", include(tiktok_urls.urlpatterns)),
     re_path(r"^tiktok/open_api/", not_found, name="tiktok-not-found"),
+    path("ark/", include("sandbox.ark.urls")),
 ]

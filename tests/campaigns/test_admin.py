@@ -20,7 +20,7 @@ def admin_client_(client, django_user_model):
 def test_launch_as_ad_shows_a_form_then_launches(sandbox_http, admin_client_, advertiser, video_job):
     changelist = reverse("admin:creatives_videojob_changelist")
     form = admin_client_.post(changelist, {"action": "launch_as_ad", ACTION_CHECKBOX_NAME: [video_job.pk]})
-    assert form.status_code == 200 and b"launch-form" in form.content
+    assert form.status_code == 200 and b"launch_as_ad-form" in form.content
 
     done = admin_client_.post(
         changelist,

@@ -1,9 +1,12 @@
 """Seed a demo shop on the embedded defaults: an admin login, a sandbox advertiser already
-connected, products and a few short real MP4s. Safe to run again: it adds what is missing."""
+connected, products with pictures, and videos made by the real pipeline (script from the
+LLM layer, rendered with captions and music). Safe to run again: it adds what is missing."""
 
 import os
-import uuid
+import subprocess
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,41 +17,49 @@ from django.db import transaction
 from campaigns.models import AdvertiserAccount
 from creatives import media
 from creatives.models import Product, VideoJob
+from creatives.services import batch_create, product_create, video_job_run
 from sandbox import services as sandbox
 
 DEMO_PRODUCTS = [
     {
-        "name": "便携榨汁杯 Portable Blender",
-        "title": "Fresh juice anywhere in 30 seconds",
-        "selling_points": ["USB-C rechargeable", "6 stainless blades", "BPA-free 380 ml cup"],
+        "name": "便携榨汁杯",
+        "title": "随时随地 30 秒鲜榨果汁",
+        "selling_points": ["USB-C 充电，一次充电榨 15 杯", "6 叶不锈钢刀头", "380 ml 食品级杯身"],
         "price": Decimal("29.99"),
         "landing_url": "https://shop.example.com/products/portable-blender",
-        "colors": ["0x2e86de", "0x10ac84"],
+        "target_market": "MY",
+        "language": "zh",
+        "colors": [("0x2e86de", "0x10ac84"), ("0x54a0ff", "0x1dd1a1")],
     },
     {
-        "name": "LED Sunset Lamp 日落灯",
+        "name": "LED Sunset Lamp",
         "title": "Golden-hour light for every room",
-        "selling_points": ["16 colours", "180° rotation", "remote control"],
+        "selling_points": ["16 colours with one remote", "180° rotating head", "USB powered, 5 W"],
         "price": Decimal("19.90"),
         "landing_url": "https://shop.example.com/products/sunset-lamp",
-        "colors": ["0xee5253", "0xff9f43"],
+        "target_market": "US",
+        "language": "en",
+        "colors": [("0xee5253", "0xff9f43"), ("0x5f27cd", "0xff6b6b")],
     },
 ]
+VIDEOS_PER_PRODUCT = 2
 
 
-def demo_script(product: Product) -> dict:
-    points = product.selling_points
-    return {
-        "language": product.language,
-        "hook": {"type": "pain_point", "text": f"Still struggling without {product.name.split(' ')[0]}?"},
-        "scenes": [{"duration_s": 1.5, "visual": "product close-up", "caption": point, "voiceover": point} for point in points],
-        "cta": {"type": "shop_now", "text": "Tap Shop Now"},
-        "ad_text": product.title[:100],
-    }
+def product_picture(path: Path, colors: tuple[str, str]) -> Path:
+    """A square product shot stand-in: a two-colour gradient with a soft disc."""
+    graph = (
+        f"gradients=s=1080x1080:c0={colors[0]}:c1={colors[1]}:d=1,"
+        "drawbox=x=290:y=290:w=500:h=500:color=white@0.35:t=fill,format=yuv420p"
+    )
+    subprocess.run(
+        [media.ffmpeg_exe(), "-y", "-v", "error", "-f", "lavfi", "-i", graph, "-frames:v", "1", str(path)],
+        check=True, timeout=60, capture_output=True,
+    )
+    return path
 
 
 class Command(BaseCommand):
-    help = "Create the admin login, a sandbox advertiser connected to adloop, demo products and demo videos."
+    help = "Create the admin login, a sandbox advertiser connected to adloop, demo products and their videos."
 
     def handle(self, *args, **options):
         username = os.environ.get("ADLOOP_ADMIN_USER", "admin")
@@ -87,24 +98,21 @@ class Command(BaseCommand):
         return account
 
     def _product_with_videos(self, spec: dict) -> None:
-        fields = {k: v for k, v in spec.items() if k != "colors"}
-        product, _ = Product.objects.get_or_create(name=spec["name"], defaults=fields)
+        product = Product.objects.filter(name=spec["name"]).first()
+        if product is None:
+            with tempfile.TemporaryDirectory() as tmp:
+                pictures = [product_picture(Path(tmp) / f"picture-{i}.png", colors) for i, colors in enumerate(spec["colors"])]
+                handles = [open(path, "rb") for path in pictures]
+                try:
+                    fields = {k: v for k, v in spec.items() if k != "colors"}
+                    product = product_create(**fields, images=[File(h, name=Path(h.name).name) for h in handles])
+                finally:
+                    for handle in handles:
+                        handle.close()
         if product.jobs.filter(status=VideoJob.Status.DONE).exists():
             return
-        tmp = settings.MEDIA_ROOT / "tmp"
-        tmp.mkdir(parents=True, exist_ok=True)
-        batch_id = f"demo-{uuid.uuid4().hex[:8]}"
-        for index, color in enumerate(spec["colors"]):
-            path = media.render_demo_video(path=tmp / f"{batch_id}-{index}.mp4", duration_s=3.0, color=color, tone_hz=330 + 110 * index)
-            cover = media.render_cover(video=path, path=tmp / f"{batch_id}-{index}.jpg")
-            info = media.probe(path)
-            job = VideoJob(
-                product=product, batch_id=batch_id, script=demo_script(product), status=VideoJob.Status.DONE,
-                progress=100, duration_s=info["duration_s"], backend=VideoJob.Backend.FFMPEG, language=product.language,
-            )
-            with open(path, "rb") as video_file, open(cover, "rb") as cover_file:
-                job.video.save(path.name, File(video_file), save=False)
-                job.cover.save(cover.name, File(cover_file), save=False)
-            job.save()
-            path.unlink()
-            cover.unlink()
+        for job in batch_create(product=product, count=VIDEOS_PER_PRODUCT, enqueue=False):
+            self.stdout.write(f"  rendering {product.name} · {job.hook_type} …")
+            job = video_job_run(job=job)
+            if job.status != VideoJob.Status.DONE:
+                self.stderr.write(f"  video job {job.job_id} failed: {job.error}")

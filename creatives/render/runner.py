@@ -1,0 +1,53 @@
+"""Run one long ffmpeg job with progress (``-progress pipe:1``) and a hard timeout."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+from creatives.media import MediaError, ffmpeg_exe
+
+
+def ffmpeg_run(args: list[str], *, cwd: Path, total_s: float, on_progress: Callable[[float], None], timeout_s: float) -> None:
+    """Run ffmpeg; ``on_progress`` gets the fraction of ``total_s`` written so far (0–1).
+
+    Raises MediaError with the tail of ffmpeg's stderr on failure or timeout.
+    """
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-nostats", "-progress", "pipe:1", *args]
+    try:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace")
+    except OSError as exc:
+        raise MediaError(f"cannot run ffmpeg: {exc}") from exc
+    stderr: deque[str] = deque(maxlen=20)
+    # stderr is drained by a thread so a chatty ffmpeg never blocks on a full pipe.
+    reader = threading.Thread(target=lambda: stderr.extend(proc.stderr), daemon=True)
+    reader.start()
+    timed_out = threading.Event()
+
+    def kill() -> None:
+        timed_out.set()
+        proc.kill()
+
+    timer = threading.Timer(max(1.0, timeout_s), kill)
+    timer.start()
+    try:
+        for line in proc.stdout:
+            key, _, value = line.strip().partition("=")
+            if key == "out_time_us" and value.lstrip("-").isdigit() and total_s > 0:
+                on_progress(min(1.0, max(0.0, int(value) / 1e6 / total_s)))
+        proc.wait()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        timer.cancel()
+        reader.join(timeout=5)
+    tail = "".join(stderr).strip()
+    if timed_out.is_set():
+        raise MediaError(f"ffmpeg timed out after {timeout_s:.0f}s\n{tail}")
+    if proc.returncode != 0:
+        raise MediaError(f"ffmpeg could not render the video (exit {proc.returncode})\n{tail}")
