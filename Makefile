@@ -41,7 +41,7 @@ demo: $(STAMP)
 	@mkdir -p var
 	SITE_URL=$(SITE_URL) $(PY) manage.py migrate --noinput
 	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
-	SITE_URL=$(SITE_URL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	SITE_URL=$(SITE_URL) EMBEDDED_WORKER_THREADS=2 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Exit code 5 (no tests collected) is a failure like any other non-zero code.
 test: $(STAMP)

@@ -149,6 +149,8 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
 # No broker → run tasks inline: the embedded default needs no worker process.
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-always-eager
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)
+# Eager mode only: run enqueued tasks on this many threads of the web process (adloop/background.py).
+EMBEDDED_WORKER_THREADS = envint("EMBEDDED_WORKER_THREADS", 0)
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-eager-propagates
 CELERY_TASK_EAGER_PROPAGATES = True
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#result-backend

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from adloop.background import enqueue
 from creatives.errors import CreativeError
 from creatives.media import MediaError
 from creatives.models import Product, VideoJob
@@ -70,7 +71,7 @@ def _enqueue(jobs: list[VideoJob]) -> None:
     from creatives.tasks import video_job_run_task
 
     for job in jobs:
-        video_job_run_task.delay(job.pk)
+        enqueue(video_job_run_task, job.pk)
 
 
 def video_job_retry(*, job: VideoJob, enqueue: bool = True) -> VideoJob:

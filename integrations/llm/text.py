@@ -31,14 +31,23 @@ def market_name(code: str, language: str) -> str:
     return names[0] if language == "en" else names[1]
 
 
+_CLAUSE_END = re.compile(r"[,，、;；。:：!！?？ ]")
+_WORD = re.compile(r"[A-Za-z0-9.%$€£¥+-]")
+
+
 def shorten(text: str, limit: int) -> str:
-    """Cut to `limit` characters; Latin text at a word boundary, CJK text anywhere."""
+    """Cut to `limit` characters at the last clause or word boundary, never inside a number
+    or a Latin word ("榨 15 杯" must not become "榨 1"); CJK text may break between characters."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
     cut = text[:limit]
-    if not CJK.search(cut) and " " in cut and text[limit] != " ":
-        cut = cut.rsplit(" ", 1)[0]
+    clause = max((m.end() for m in _CLAUSE_END.finditer(cut)), default=0)
+    if clause >= limit // 2:
+        cut = cut[:clause]
+    elif _WORD.match(text[limit]):
+        while cut and _WORD.match(cut[-1]):
+            cut = cut[:-1]
     return cut.rstrip(_TRAILING) or text[:limit]
 
 
