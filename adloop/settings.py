@@ -193,6 +193,9 @@ TIKTOK_APP_SECRET = envsecret("TIKTOK_APP_SECRET", "sandbox-app-secret")
 TIKTOK_HTTP_TIMEOUT = (3.05, envint("TIKTOK_HTTP_READ_TIMEOUT", 30))
 TIKTOK_MAX_RETRIES = envint("TIKTOK_MAX_RETRIES", 3)
 
+# The clock: "sandbox" follows the market simulator's date (adloop/clock.py), "system" the wall clock.
+ADLOOP_CLOCK = os.environ.get("ADLOOP_CLOCK", "sandbox" if TIKTOK_ADS_BASE_URL.startswith(SITE_URL) else "system")
+
 # --- LLM: product analysis, scripts, breakdowns (integrations/llm) ----------------------
 # No key and no base URL → the offline deterministic provider, so everything runs offline.
 # OpenAI: LLM_API_KEY=sk-…; Ollama / vLLM: LLM_BASE_URL=http://host:11434/v1 (any key).

@@ -15,8 +15,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from adloop import clock
 from campaigns.errors import LaunchError
 from campaigns.models import Ad, AdGroup, AdvertiserAccount, Campaign, OperationStatus, Stage, UploadedVideo
 from campaigns.stages import DEFAULT_TARGET_ROAS, MARKET_LOCATION_IDS, MIN_ADGROUP_DAILY_BUDGET, STAGE_PLANS, StagePlan
@@ -154,7 +154,7 @@ def _targeting(advertiser: AdvertiserAccount, job: VideoJob) -> dict:
 
 
 def _adgroup_body(adgroup: AdGroup, plan: StagePlan, advertiser: AdvertiserAccount) -> dict:
-    start = (adgroup.schedule_start_time or timezone.now()).astimezone(dt.UTC)
+    start = (adgroup.schedule_start_time or clock.now()).astimezone(dt.UTC)
     body = {
         "campaign_id": adgroup.campaign.campaign_id,
         "adgroup_name": adgroup.name,
@@ -200,7 +200,7 @@ def _adgroup_ensure(client, *, campaign: Campaign, job: VideoJob, plan: StagePla
             deep_bid_type=plan.deep_bid_type,
             roas_bid=(campaign.target_roas or DEFAULT_TARGET_ROAS) if plan.uses_roas_bid else None,
             budget=Decimal(budget).quantize(Decimal("0.01")),
-            schedule_start_time=timezone.now(),
+            schedule_start_time=clock.now(),
             request_id=endpoints.new_request_id(),
         )
     _refuse_paused(adgroup, "ad group")

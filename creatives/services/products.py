@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from django.core.files.base import File
 from django.db import transaction
-from integrations.llm.schemas import ImageInput, ProductAnalysis, ProductBrief
 
 from creatives.models import Product, ProductImage
+from integrations.llm.schemas import ImageInput, ProductAnalysis, ProductBrief
 
 from .providers import llm_provider
 
