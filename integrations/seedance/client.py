@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
+
+from integrations.http import session_with_timeout
 
 from .errors import AuthError, InvalidResponse, Permanent, RateLimited, SeedanceError, TaskFailed, TaskTimeout, Transient
 from .params import build_content
@@ -27,17 +28,6 @@ TASKS_PATH = "contents/generations/tasks"
 DOWNLOAD_CHUNK = 1024 * 1024
 
 
-class TimeoutHTTPAdapter(HTTPAdapter):
-    """Injects a (connect, read) timeout into every request that did not set one."""
-
-    def __init__(self, *args, timeout=DEFAULT_TIMEOUT, **kwargs):
-        self.timeout = timeout
-        super().__init__(*args, **kwargs)
-
-    def send(self, request, *args, **kwargs):
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
-        return super().send(request, *args, **kwargs)
 
 
 def classify(response=None, *, exc: Exception | None = None, what: str, download: bool = False) -> SeedanceError:
@@ -99,10 +89,7 @@ class SeedanceClient:
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.sleep = sleep
-        self.session = session or requests.Session()
-        adapter = TimeoutHTTPAdapter(timeout=timeout)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.session = session_with_timeout(timeout, session)
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.strip('/')}"

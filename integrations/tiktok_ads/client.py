@@ -11,7 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
+
+from integrations.http import session_with_timeout
 
 from .errors import ApiError, InvalidResponse, Permanent, RateLimited, Transient, error_for_code
 
@@ -21,17 +22,6 @@ API_PREFIX = "/open_api/v1.3"
 DEFAULT_TIMEOUT = (3.05, 30)
 
 
-class TimeoutHTTPAdapter(HTTPAdapter):
-    """Injects a (connect, read) timeout into every request that did not set one."""
-
-    def __init__(self, *args, timeout=DEFAULT_TIMEOUT, **kwargs):
-        self.timeout = timeout
-        super().__init__(*args, **kwargs)
-
-    def send(self, request, *args, **kwargs):
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
-        return super().send(request, *args, **kwargs)
 
 
 def _encode_query(params: dict[str, Any]) -> dict[str, str]:
@@ -73,10 +63,7 @@ class TikTokAdsClient:
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.sleep = sleep
-        self.session = session or requests.Session()
-        adapter = TimeoutHTTPAdapter(timeout=timeout)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.session = session_with_timeout(timeout, session)
         self.last_request_id = ""
 
     def url(self, path: str) -> str:
