@@ -40,6 +40,7 @@ venv deps: $(STAMP)
 demo: $(STAMP)
 	@mkdir -p var
 	SITE_URL=$(SITE_URL) $(PY) manage.py migrate --noinput
+	SITE_URL=$(SITE_URL) $(PY) manage.py setup_periodic_tasks
 	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
 	SITE_URL=$(SITE_URL) EMBEDDED_WORKER_THREADS=2 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

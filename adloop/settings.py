@@ -133,6 +133,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Tests use a file too, not shared-cache memory: threads (live server, embedded
+            # renders) then lock the way the laptop default does, with WAL and a busy timeout.
+            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / "var" / "test-db.sqlite3"))},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -192,6 +195,10 @@ TIKTOK_APP_ID = os.environ.get("TIKTOK_APP_ID", "7000000000000000001")
 TIKTOK_APP_SECRET = envsecret("TIKTOK_APP_SECRET", "sandbox-app-secret")
 TIKTOK_HTTP_TIMEOUT = (3.05, envint("TIKTOK_HTTP_READ_TIMEOUT", 30))
 TIKTOK_MAX_RETRIES = envint("TIKTOK_MAX_RETRIES", 3)
+
+# Report ingestion re-pulls this many past days each time: late-attributed conversions
+# restate them (TikTok's attribution windows), so the latest days are never final.
+REPORT_LOOKBACK_DAYS = envint("REPORT_LOOKBACK_DAYS", 3)
 
 # The clock: "sandbox" follows the market simulator's date (adloop/clock.py), "system" the wall clock.
 ADLOOP_CLOCK = os.environ.get("ADLOOP_CLOCK", "sandbox" if TIKTOK_ADS_BASE_URL.startswith(SITE_URL) else "system")
@@ -257,3 +264,30 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Alerts and notifications ---
+# Where alerts go (analytics/services/alerts.py): comma-separated `platform:target` entries —
+#   feishu:https://open.feishu.cn/open-apis/bot/v2/hook/…   (lark: for open.larksuite.com)
+#   dingtalk:https://oapi.dingtalk.com/robot/send?access_token=…
+#   wecom:https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…
+#   slack:https://hooks.slack.com/services/…
+#   email:ops@example.com
+# A Feishu or DingTalk robot with signing (加签) on takes its secret after a "|": dingtalk:https://…|SEC….
+# Empty: alerts are only kept in the database (admin).
+ALERT_CHANNELS = envlist("ALERT_CHANNELS")
+ALERT_NOTIFY_MIN_SEVERITY = os.environ.get("ALERT_NOTIFY_MIN_SEVERITY", "warning")  # info | warning | critical
+if ALERT_NOTIFY_MIN_SEVERITY not in ("info", "warning", "critical"):
+    raise ImproperlyConfigured(f"ALERT_NOTIFY_MIN_SEVERITY must be info, warning or critical, got {ALERT_NOTIFY_MIN_SEVERITY!r}")
+ALERT_WEBHOOK_TIMEOUT = (3.05, envint("ALERT_WEBHOOK_READ_TIMEOUT", 10))
+# E-mail: the console backend prints mails to the log until an SMTP server is configured, e.g.
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend EMAIL_HOST=smtp.example.com EMAIL_USE_TLS=true
+# https://docs.djangoproject.com/en/5.2/topics/email/#email-backends
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "adloop <adloop@localhost>")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", api.urls),
     # The language switch works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("analytics/", include("analytics.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("sandbox/", include("sandbox.urls")),
 ]

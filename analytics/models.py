@@ -82,6 +82,10 @@ class Alert(models.Model):
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")
         ordering = ["-created_at"]
+        constraints = [
+            # One alert per condition (e.g. "low_roas:<ad>:<day>"), even when two runs race.
+            models.UniqueConstraint(fields=["dedupe_key"], condition=~models.Q(dedupe_key=""), name="uniq_alert_dedupe_key"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.message[:60]}"

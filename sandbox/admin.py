@@ -8,8 +8,14 @@ from .models import (
     SbArkTask,
     SbAuthCode,
     SbCampaign,
+    SbCreativeProfile,
     SbDailyStat,
     SbIdentity,
+    SbLateConversion,
+    SbMarketClock,
+    SbOrganicAccount,
+    SbOrganicDaily,
+    SbOrganicPost,
     SbRequestKey,
     SbToken,
     SbVideo,
@@ -108,3 +114,50 @@ class SbArkTaskAdmin(admin.ModelAdmin):
     list_filter = ["status", "model"]
     search_fields = ["task_id", "prompt"]
     readonly_fields = ["download_token"]
+
+
+# --- The ad-market simulator ---------------------------------------------------------------
+
+
+@admin.register(SbMarketClock)
+class SbMarketClockAdmin(admin.ModelAdmin):
+    list_display = ["date", "seed", "params", "updated_at"]
+
+
+@admin.register(SbCreativeProfile)
+class SbCreativeProfileAdmin(admin.ModelAdmin):
+    list_display = ["video_id", "parent_video_id", "registered", "base_ctr", "base_cvr", "aov", "view_rate", "impressions_served"]
+    list_filter = ["registered"]
+    search_fields = ["video_id", "parent_video_id"]
+    readonly_fields = ["base_ctr", "base_cvr", "aov", "view_rate", "truth_of", "impressions_served"]
+
+
+@admin.register(SbLateConversion)
+class SbLateConversionAdmin(admin.ModelAdmin):
+    list_display = ["ad", "stat_date", "arrives_on", "conversions", "conversion_value"]
+    list_filter = ["arrives_on"]
+    search_fields = ["ad__ad_id"]
+    list_select_related = ["ad"]
+
+
+@admin.register(SbOrganicAccount)
+class SbOrganicAccountAdmin(admin.ModelAdmin):
+    list_display = ["account_key", "handle", "followers", "initial_followers", "created_at"]
+    search_fields = ["account_key", "handle"]
+
+
+@admin.register(SbOrganicPost)
+class SbOrganicPostAdmin(admin.ModelAdmin):
+    list_display = ["post_key", "account", "posted_on", "quality", "video_views", "likes", "shares", "comments"]
+    list_filter = ["posted_on"]
+    search_fields = ["post_key", "account__account_key"]
+    list_select_related = ["account"]
+
+
+@admin.register(SbOrganicDaily)
+class SbOrganicDailyAdmin(admin.ModelAdmin):
+    list_display = ["date", "account", "video_views", "likes", "shares", "comments", "followers_gained"]
+    list_filter = ["date"]
+    search_fields = ["account__account_key", "account__handle"]
+    date_hierarchy = "date"
+    list_select_related = ["account"]

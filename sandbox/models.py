@@ -311,3 +311,129 @@ class SbArkTask(models.Model):
 
     def __str__(self):
         return f"{self.task_id} ({self.status})"
+
+
+# --- The ad-market simulator (sandbox/market/) -------------------------------------------
+
+
+class SbMarketClock(models.Model):
+    """The simulated market's "today" and parameters: a single row (pk 1), created on
+    first use at the real date, so a fresh install works."""
+
+    date = models.DateField(_("simulated date"))
+    seed = models.PositiveBigIntegerField(_("seed"), default=42)
+    params = models.JSONField(_("parameters"), default=dict, blank=True, help_text=_("MarketParams other than the seed"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("sandbox market clock")
+        verbose_name_plural = _("sandbox market clock")
+
+    def __str__(self):
+        return f"market day {self.date} (seed {self.seed})"
+
+
+class SbCreativeProfile(models.Model):
+    """A creative's script features and the hidden truth the market derives from them.
+
+    `video_id` is the key the market knows a creative by: TikTok's video id, or the
+    VideoJob id (hex) that adloop puts in every uploaded file name (adloop-<hex>-….mp4).
+    """
+
+    video_id = models.CharField(_("creative key"), max_length=64, unique=True)
+    parent_video_id = models.CharField(_("parent creative key"), max_length=64, blank=True)
+    features = models.JSONField(_("features"), default=dict, blank=True)
+    registered = models.BooleanField(_("registered"), default=False, help_text=_("False: features derived from the key's hash"))
+    base_ctr = models.FloatField(_("true CTR"), default=0)
+    base_cvr = models.FloatField(_("true CVR (per click)"), default=0)
+    aov = models.FloatField(_("true order value"), default=0)
+    view_rate = models.FloatField(_("true view rate"), default=0)
+    truth_of = models.CharField(_("computed for"), max_length=64, blank=True, help_text=_('"seed:quality_spread" of the rates'))
+    impressions_served = models.PositiveBigIntegerField(_("impressions served"), default=0, help_text=_("drives fatigue"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("sandbox creative profile")
+        verbose_name_plural = _("sandbox creative profiles")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.video_id
+
+
+class SbLateConversion(models.Model):
+    """Conversions of an earlier day that the market reports later (attribution delay):
+    on `arrives_on` they are added to the (ad, stat_date) SbDailyStat row."""
+
+    ad = models.ForeignKey(SbAd, verbose_name=_("ad"), on_delete=models.CASCADE, related_name="+")
+    stat_date = models.DateField(_("conversion day"))
+    arrives_on = models.DateField(_("reported on"), db_index=True)
+    conversions = models.PositiveIntegerField(_("conversions"), default=0)
+    conversion_value = models.DecimalField(_("conversion value"), max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("sandbox late conversion")
+        verbose_name_plural = _("sandbox late conversions")
+        ordering = ["arrives_on", "pk"]
+
+    def __str__(self):
+        return f"{self.conversions} for {self.stat_date} on {self.arrives_on}"
+
+
+class SbOrganicAccount(models.Model):
+    """A track A (organic) TikTok account as the market sees it."""
+
+    account_key = models.CharField(_("account key"), max_length=64, unique=True)
+    handle = models.CharField(_("handle"), max_length=100, blank=True)
+    followers = models.PositiveBigIntegerField(_("followers"), default=0)
+    initial_followers = models.PositiveBigIntegerField(_("followers at registration"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sandbox organic account")
+        verbose_name_plural = _("sandbox organic accounts")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.handle or self.account_key
+
+
+class SbOrganicPost(models.Model):
+    account = models.ForeignKey(SbOrganicAccount, verbose_name=_("account"), on_delete=models.CASCADE, related_name="posts")
+    post_key = models.CharField(_("post key"), max_length=64)
+    posted_on = models.DateField(_("posted on"))
+    features = models.JSONField(_("features"), default=dict, blank=True)
+    quality = models.FloatField(_("hidden quality"), default=1.0)
+    video_views = models.PositiveBigIntegerField(_("video views"), default=0)
+    likes = models.PositiveBigIntegerField(_("likes"), default=0)
+    shares = models.PositiveBigIntegerField(_("shares"), default=0)
+    comments = models.PositiveBigIntegerField(_("comments"), default=0)
+
+    class Meta:
+        verbose_name = _("sandbox organic post")
+        verbose_name_plural = _("sandbox organic posts")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["account", "post_key"], name="sb_organic_post_unique_key")]
+
+    def __str__(self):
+        return f"{self.post_key} ({self.posted_on})"
+
+
+class SbOrganicDaily(models.Model):
+    account = models.ForeignKey(SbOrganicAccount, verbose_name=_("account"), on_delete=models.CASCADE, related_name="daily")
+    date = models.DateField(_("date"))
+    video_views = models.PositiveBigIntegerField(_("video views"), default=0)
+    likes = models.PositiveBigIntegerField(_("likes"), default=0)
+    shares = models.PositiveBigIntegerField(_("shares"), default=0)
+    comments = models.PositiveIntegerField(_("comments"), default=0)
+    followers_gained = models.PositiveIntegerField(_("followers gained"), default=0)
+
+    class Meta:
+        verbose_name = _("sandbox organic daily stat")
+        verbose_name_plural = _("sandbox organic daily stats")
+        ordering = ["date", "account_id"]
+        constraints = [models.UniqueConstraint(fields=["account", "date"], name="sb_organic_daily_unique_account_date")]
+
+    def __str__(self):
+        return f"{self.account} on {self.date}"

@@ -47,6 +47,14 @@ class StrategySettings(models.Model):
     kill_switch = models.BooleanField(
         _("kill switch"), null=True, blank=True, default=False, help_text=_("On: automation changes nothing at all")
     )
+    # PRD §13.3 alarm: an ad whose ROAS over the window is below this floor, with the minimum
+    # evidence above, is paused at once (analytics.services.alerts), whatever the budget rule says.
+    alert_roas_floor = models.DecimalField(
+        _("alert: pause below ROAS"), max_digits=6, decimal_places=2, null=True, blank=True, default=Decimal("1.00")
+    )
+    alert_enabled = models.BooleanField(
+        _("alerts on"), null=True, blank=True, default=True, help_text=_("Off: no alerts and no alert pauses")
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

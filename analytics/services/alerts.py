@@ -1,0 +1,480 @@
+"""Alerts (PRD §13.3): the rules that stop money from burning, and the notifications about them.
+
+`alerts_evaluate` applies three rules to one advertiser's day, each with its own pause:
+
+    ad ROAS over the window < alert_roas_floor (with min_spend and min_conversions) → pause the ad
+    an ad group's spend on the day > its budget_cap (else adgroup_budget_cap)    → pause the ad group
+    the account's spend on the day > its daily_spend_cap (else account_daily_cap) → CRITICAL, pause every running campaign
+
+Every condition gets one Alert per day (its `dedupe_key`, unique in the DB). The kill switch
+turns pauses into alerts only, dry run into "would do" ActionLog rows without calling TikTok;
+the global switch wins over a campaign's "off". Once an alert's pause is done it is never
+repeated that day, so a person who resumes the object keeps the last word. The cost in SQL
+queries is constant in the number of ads; HTTP calls go in TikTok's batches of 20.
+
+Notifications go after commit, one message per evaluation (robots accept ~20 a minute), to
+every channel in settings.ALERT_CHANNELS; a failing channel is logged and never blocks the
+pause or the other channels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+
+from adloop import clock
+from analytics import metrics
+from analytics.models import Alert, PerformanceDaily
+from campaigns.errors import CampaignError
+from campaigns.models import Ad, AdGroup, AdvertiserAccount, Campaign, OperationStatus, Publication
+from campaigns.services import objects_status_set
+from integrations.notify import PLATFORMS, NotifyError, WebhookNotifier
+from scheduler.services import Actor, action_log_record
+from scheduler.services_settings import Strategy, strategies_for, strategy_for
+
+log = logging.getLogger(__name__)
+
+REFS = frozenset({"advertiser", "campaign", "ad", "publication", "details"})
+SEVERITY_RANK = {Alert.Severity.INFO: 0, Alert.Severity.WARNING: 1, Alert.Severity.CRITICAL: 2}
+CENT = Decimal("0.01")
+
+
+class Outcome:
+    """What happened to the objects an alert is about (Alert.details["outcome"])."""
+
+    PAUSED = "paused"
+    PAUSE_FAILED = "pause_failed"
+    WOULD_PAUSE = "would_pause"
+    KILL_SWITCH = "kill_switch"
+
+
+@dataclass
+class Finding:
+    kind: str
+    severity: str
+    key: str
+    message: str
+    objs: list  # what to pause, all of one level
+    done: str  # "paused the ad", for the alert's message
+    reason: str  # shared by one pause batch
+    shared: dict  # the rule's thresholds: the batch's ActionLog trigger
+    values: dict | None  # this object's metric values, under trigger["metrics"][pk]
+    kill: bool
+    dry: bool
+    refs: dict = field(default_factory=dict)
+
+    @property
+    def planned(self) -> str:
+        return Outcome.KILL_SWITCH if self.kill else Outcome.WOULD_PAUSE if self.dry else Outcome.PAUSED
+
+
+def alerts_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = None, actor: Actor | None = None) -> list[Alert]:
+    """Apply the alert rules to `advertiser` on `day` (default: its today); return the alerts created."""
+    actor = actor or Actor.auto()
+    day = day or clock.today(advertiser.timezone)
+    base = strategy_for(None)
+    running = OperationStatus.ENABLE
+    ads = list(
+        Ad.objects.filter(adgroup__campaign__advertiser=advertiser, status=running)
+        .exclude(ad_id="")
+        .select_related("adgroup__campaign__advertiser")
+    )
+    adgroups = list(
+        AdGroup.objects.filter(campaign__advertiser=advertiser, status=running)
+        .exclude(adgroup_id="")
+        .select_related("campaign__advertiser")
+        .annotate(day_spend=Sum("ads__daily__spend", filter=Q(ads__daily__date=day)))
+    )
+    campaign_pks = {ad.adgroup.campaign_id for ad in ads} | {adgroup.campaign_id for adgroup in adgroups}
+    effective = {pk: _effective(strategy, base) for pk, strategy in strategies_for(campaigns=campaign_pks).items()}
+    findings = [
+        *_account_findings(advertiser, day, _effective(base, base)),
+        *_adgroup_findings(advertiser, day, adgroups, effective),
+        *_low_roas_findings(advertiser, day, ads, effective),
+    ]
+    return _act(findings, actor=actor)
+
+
+def alert_raise(*, kind: str, severity: str, message: str, dedupe_key: str, notify: bool = True, **refs) -> Alert | None:
+    """Create an alert unless one with this `dedupe_key` exists (then None); notify after commit.
+    `refs`: advertiser, campaign, ad, publication, details."""
+    unknown = set(refs) - REFS
+    if unknown:
+        raise TypeError(f"alert_raise() got unexpected arguments {sorted(unknown)}")
+    if dedupe_key and Alert.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    alert = Alert(kind=kind, severity=severity, message=message, dedupe_key=dedupe_key, **refs)
+    alert.details = _plain(alert.details)
+    alert.full_clean(validate_constraints=False)  # the unique dedupe_key is settled by the INSERT below
+    try:
+        with transaction.atomic():
+            alert.save()
+            if notify:
+                transaction.on_commit(partial(alerts_notify, alert_ids=[alert.pk]), robust=True)
+    except IntegrityError:
+        return None  # a concurrent run raised the same alert a moment ago
+    return alert
+
+
+def alert_publication_failed(*, publication: Publication, error: str) -> Alert:
+    """Record a failed organic post (track A): one alert per publication and attempt."""
+    key = f"publish_failed:{publication.pk}:{publication.attempts}"
+    message = f"Publishing {publication.job} to {publication.account} failed (attempt {publication.attempts}): {error[:500]}"
+    details = {"error": error, "attempts": publication.attempts, "account": publication.account_id}
+    alert = alert_raise(
+        kind=Alert.Kind.PUBLISH_FAILED,
+        severity=Alert.Severity.WARNING,
+        message=message,
+        dedupe_key=key,
+        publication=publication,
+        details=details,
+    )
+    return alert or Alert.objects.get(dedupe_key=key)
+
+
+def alerts_notify(*, alert_ids: list[int]) -> bool:
+    """Send the alerts at or above ALERT_NOTIFY_MIN_SEVERITY, as one message, to every channel;
+    mark them notified when at least one channel took it. Never raises for a channel."""
+    floor = SEVERITY_RANK[settings.ALERT_NOTIFY_MIN_SEVERITY]
+    alerts = [
+        alert
+        for alert in Alert.objects.filter(pk__in=alert_ids).select_related("advertiser").order_by("pk")
+        if SEVERITY_RANK[alert.severity] >= floor
+    ]
+    webhooks, emails = _channels()
+    if not alerts or not (webhooks or emails):
+        return False
+    title, text = _compose(alerts)
+    delivered = 0
+    notifier = WebhookNotifier(timeout=settings.ALERT_WEBHOOK_TIMEOUT)
+    for platform, url, secret in webhooks:
+        try:
+            notifier.send(platform, url, title=title, text=text, secret=secret)
+            delivered += 1
+        except (NotifyError, requests.RequestException) as exc:
+            log.error("alert notification to %s failed: %s", platform, exc)
+    if emails:
+        try:
+            delivered += send_mail(subject=f"[adloop] {title}", message=text, from_email=None, recipient_list=emails)
+        except OSError as exc:  # smtplib.SMTPException and socket errors
+            log.error("alert e-mail to %d recipient(s) failed: %s", len(emails), exc)
+    if delivered:
+        Alert.objects.filter(pk__in=[alert.pk for alert in alerts]).update(notified=True)
+    return bool(delivered)
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+def _effective(strategy: Strategy, base: Strategy) -> Strategy | None:
+    if not strategy.alert_enabled:
+        return None
+    # The global kill switch and dry run are safety catches: a campaign cannot switch them off.
+    return replace(strategy, kill_switch=base.kill_switch or strategy.kill_switch, dry_run=base.dry_run or strategy.dry_run)
+
+
+def _account_findings(advertiser, day, strategy: Strategy | None) -> list[Finding]:
+    if strategy is None:
+        return []
+    day_rows = PerformanceDaily.objects.filter(ad__adgroup__campaign__advertiser=advertiser, date=day)
+    total = Decimal(day_rows.aggregate(spend=Sum("spend"))["spend"] or 0).quantize(CENT)
+    cap = advertiser.daily_spend_cap if advertiser.daily_spend_cap is not None else strategy.account_daily_cap
+    if total <= cap:
+        return []
+    campaigns = list(
+        Campaign.objects.filter(advertiser=advertiser, status=OperationStatus.ENABLE)
+        .exclude(campaign_id="")
+        .select_related("advertiser")
+    )
+    return [
+        Finding(
+            kind=Alert.Kind.SPEND_CAP,
+            severity=Alert.Severity.CRITICAL,
+            key=f"spend_cap:account:{advertiser.pk}:{day}",
+            message=f"Advertiser {advertiser} spent {total} {advertiser.currency} on {day}, over the account daily cap of {cap}.",
+            objs=campaigns,
+            done=f"paused its {len(campaigns)} running campaign(s)",
+            reason=f"account spend {total} on {day} over the daily cap {cap}",
+            shared={"rule": "account_cap", "day": day, "spend": total, "cap": cap},
+            values=None,
+            kill=strategy.kill_switch,
+            dry=strategy.dry_run,
+            refs={"advertiser": advertiser},
+        )
+    ]
+
+
+def _adgroup_findings(advertiser, day, adgroups: list[AdGroup], effective: dict[int, Strategy | None]) -> list[Finding]:
+    findings = []
+    for adgroup in adgroups:
+        strategy = effective[adgroup.campaign_id]
+        if strategy is None:
+            continue
+        spend = Decimal(adgroup.day_spend or 0).quantize(CENT)
+        cap = adgroup.budget_cap if adgroup.budget_cap is not None else strategy.adgroup_budget_cap
+        if spend <= cap:
+            continue
+        findings.append(
+            Finding(
+                kind=Alert.Kind.SPEND_CAP,
+                severity=Alert.Severity.WARNING,
+                key=f"spend_cap:adgroup:{adgroup.pk}:{day}",
+                message=(
+                    f"Ad group {adgroup} ({adgroup.adgroup_id}) spent {spend} {advertiser.currency} on {day}, "
+                    f"over its cap of {cap}."
+                ),
+                objs=[adgroup],
+                done="paused the ad group",
+                reason=f"ad group spend on {day} over its cap",
+                shared={"rule": "adgroup_cap", "day": day},
+                values={"spend": spend, "cap": cap},
+                kill=strategy.kill_switch,
+                dry=strategy.dry_run,
+                refs={"advertiser": advertiser, "campaign": adgroup.campaign},
+            )
+        )
+    return findings
+
+
+def _low_roas_findings(advertiser, day, ads: list[Ad], effective: dict[int, Strategy | None]) -> list[Finding]:
+    campaigns_by_window = defaultdict(set)
+    for ad in ads:
+        strategy = effective[ad.adgroup.campaign_id]
+        if strategy is not None:
+            campaigns_by_window[max(strategy.roas_window_days, 1)].add(ad.adgroup.campaign_id)
+    if not campaigns_by_window:
+        return []
+    # One query for every ad, whatever mix of windows the campaigns use.
+    in_window = Q()
+    for window, pks in campaigns_by_window.items():
+        in_window |= Q(ad__adgroup__campaign__in=pks, date__range=(day - dt.timedelta(days=window - 1), day))
+    sums = {
+        row["ad"]: row
+        for row in PerformanceDaily.objects.filter(
+            in_window, ad__status=OperationStatus.ENABLE, ad__adgroup__campaign__advertiser=advertiser
+        )
+        .values("ad")
+        .annotate(spend=Sum("spend"), value=Sum("conversion_value"), conversions=Sum("conversions"))
+    }
+    findings = []
+    for ad in ads:
+        strategy, row = effective[ad.adgroup.campaign_id], sums.get(ad.pk)
+        if strategy is None or row is None:
+            continue
+        spend, value, conversions = Decimal(row["spend"] or 0), Decimal(row["value"] or 0), int(row["conversions"] or 0)
+        roas = metrics.roas(value, spend)
+        enough = spend >= strategy.min_spend and conversions >= strategy.min_conversions
+        if roas is None or not enough or roas >= float(strategy.alert_roas_floor):
+            continue
+        window, floor = max(strategy.roas_window_days, 1), strategy.alert_roas_floor
+        findings.append(
+            Finding(
+                kind=Alert.Kind.LOW_ROAS,
+                severity=Alert.Severity.WARNING,
+                key=f"low_roas:{ad.pk}:{day}",
+                message=(
+                    f"Ad {ad} ({ad.ad_id}): ROAS {roas:.2f} over the {window} day(s) to {day} is below {floor} "
+                    f"(spend {spend:.2f} {advertiser.currency}, value {value:.2f}, {conversions} conversion(s))."
+                ),
+                objs=[ad],
+                done="paused the ad",
+                reason=(
+                    f"ROAS below {floor} over the {window} day(s) to {day} "
+                    f"(spend ≥ {strategy.min_spend}, conversions ≥ {strategy.min_conversions})"
+                ),
+                shared={
+                    "rule": "low_roas",
+                    "day": day,
+                    "window_days": window,
+                    "floor": floor,
+                    "min_spend": strategy.min_spend,
+                    "min_conversions": strategy.min_conversions,
+                },
+                values={
+                    "roas": round(roas, 4),
+                    "spend": spend.quantize(CENT),
+                    "conversion_value": value.quantize(CENT),
+                    "conversions": conversions,
+                },
+                kill=strategy.kill_switch,
+                dry=strategy.dry_run,
+                refs={"advertiser": advertiser, "campaign": ad.adgroup.campaign, "ad": ad},
+            )
+        )
+    return findings
+
+
+# --- acting on the findings -----------------------------------------------------------------
+
+
+def _act(findings: list[Finding], *, actor: Actor) -> list[Alert]:
+    existing = (
+        {alert.dedupe_key: alert for alert in Alert.objects.filter(dedupe_key__in=[f.key for f in findings])} if findings else {}
+    )
+    # A done pause is never repeated (a person may have resumed since); a failed one is retried,
+    # and so is one held back by a kill switch or dry run that has been turned off since.
+    todo = [
+        f for f in findings if f.key not in existing or existing[f.key].details.get("outcome") not in (Outcome.PAUSED, f.planned)
+    ]
+    outcomes = {f.key: (Outcome.KILL_SWITCH, "") for f in todo if f.kill}
+    outcomes |= _log_would_pause([f for f in todo if f.dry and not f.kill], actor=actor)
+    outcomes |= _pause([f for f in todo if not (f.dry or f.kill)], actor=actor)
+    created = []
+    with transaction.atomic():
+        for finding in todo:
+            outcome, error = outcomes[finding.key]
+            severity = Alert.Severity.CRITICAL if outcome == Outcome.PAUSE_FAILED else finding.severity
+            message = finding.message + _suffix(finding, outcome, error)
+            details = _plain({"outcome": outcome, "error": error, **finding.shared, **(finding.values or {})})
+            prior = existing.get(finding.key)
+            if prior is not None:
+                Alert.objects.filter(pk=prior.pk).update(severity=severity, message=message, details=details)
+                continue
+            alert = alert_raise(
+                kind=finding.kind,
+                severity=severity,
+                message=message,
+                dedupe_key=finding.key,
+                notify=False,
+                details=details,
+                **finding.refs,
+            )
+            if alert is not None:
+                created.append(alert)
+        if created:
+            transaction.on_commit(partial(alerts_notify, alert_ids=[alert.pk for alert in created]), robust=True)
+    return created
+
+
+def _suffix(finding: Finding, outcome: str, error: str) -> str:
+    if outcome == Outcome.PAUSED:
+        return f" Automation {finding.done}."
+    if outcome == Outcome.WOULD_PAUSE:
+        return f" Dry run: would have {finding.done}; nothing changed on TikTok."
+    if outcome == Outcome.KILL_SWITCH:
+        return " Kill switch on: nothing was paused."
+    return f" Pausing failed: {error}"
+
+
+def _batches(findings: list[Finding]) -> dict[tuple, list[Finding]]:
+    batches = defaultdict(list)
+    for finding in findings:
+        batches[(finding.reason, json.dumps(_plain(finding.shared), sort_keys=True))].append(finding)
+    return batches
+
+
+def _trigger(batch: list[Finding]) -> dict[str, Any]:
+    # objects_status_set takes one trigger per call: each object's values sit under its pk.
+    trigger = dict(batch[0].shared)
+    per_object = {str(obj.pk): finding.values for finding in batch if finding.values is not None for obj in finding.objs}
+    if per_object:
+        trigger["metrics"] = per_object
+    return _plain(trigger)
+
+
+def _log_would_pause(findings: list[Finding], *, actor: Actor) -> dict[str, tuple[str, str]]:
+    if not findings:
+        return {}
+    with transaction.atomic():
+        for batch in _batches(findings).values():
+            trigger = _trigger(batch)
+            for finding in batch:
+                for obj in finding.objs:
+                    action_log_record(
+                        actor=actor,
+                        action="pause",
+                        obj=obj,
+                        before={"status": obj.status},
+                        after={"status": OperationStatus.DISABLE},
+                        remote_id=getattr(obj, f"{obj._meta.model_name}_id"),
+                        reason=finding.reason,
+                        trigger=trigger,
+                        dry_run=True,
+                    )
+    return {finding.key: (Outcome.WOULD_PAUSE, "") for finding in findings}
+
+
+def _pause(findings: list[Finding], *, actor: Actor) -> dict[str, tuple[str, str]]:
+    outcomes = {}
+    for (reason, _), batch in _batches(findings).items():
+        objs = [obj for finding in batch for obj in finding.objs]
+        error = ""
+        if objs:
+            try:
+                objects_status_set(objs=objs, status=OperationStatus.DISABLE, actor=actor, reason=reason, trigger=_trigger(batch))
+            except CampaignError as exc:
+                error = str(exc)
+                log.warning("alert pause failed (%s): %s", reason, exc)
+        # A failed call may come after batches of 20 that went through: ask the DB what is paused.
+        still_running = (
+            set(
+                type(objs[0])
+                .objects.filter(pk__in=[obj.pk for obj in objs])
+                .exclude(status=OperationStatus.DISABLE)
+                .values_list("pk", flat=True)
+            )
+            if error
+            else set()
+        )
+        for finding in batch:
+            failed = any(obj.pk in still_running for obj in finding.objs)
+            outcomes[finding.key] = (Outcome.PAUSE_FAILED, error) if failed else (Outcome.PAUSED, "")
+    return outcomes
+
+
+# --- notifications --------------------------------------------------------------------------
+
+
+def _channels() -> tuple[list[tuple[str, str, str]], list[str]]:
+    """settings.ALERT_CHANNELS → ([(platform, url, secret)], [e-mail address])."""
+    webhooks, emails = [], []
+    for entry in settings.ALERT_CHANNELS:
+        platform, _, target = entry.partition(":")
+        platform, target = platform.strip().lower(), target.strip()
+        if platform == "email" and target:
+            emails.append(target)
+        elif platform in PLATFORMS and target:
+            url, _, secret = target.partition("|")
+            webhooks.append((platform, url.strip(), secret.strip()))
+        else:
+            # Not the entry itself: a webhook URL is a credential.
+            log.error("ALERT_CHANNELS has an entry for %r; expected email or one of %s", platform[:20], ", ".join(PLATFORMS))
+    return webhooks, emails
+
+
+def _compose(alerts: list[Alert]) -> tuple[str, str]:
+    worst = max(alerts, key=lambda alert: SEVERITY_RANK[alert.severity])
+    if len(alerts) == 1:
+        title = f"[{worst.get_severity_display()}] {worst.get_kind_display()}"
+    else:
+        title = f"[{worst.get_severity_display()}] {len(alerts)} adloop alerts"
+    lines = [f"- [{alert.get_severity_display()}] {alert.message}" for alert in alerts]
+    advertisers = {str(alert.advertiser) for alert in alerts if alert.advertiser_id}
+    if len(advertisers) == 1:
+        lines.insert(0, f"Advertiser: {advertisers.pop()}")
+    return title, "\n".join(lines)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe copy: Decimal → str, dates → ISO, recursively (JSONField cannot store them)."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
