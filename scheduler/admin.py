@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import ActionLog, StrategySettings
+from .services_settings import SETTING_FIELDS
 
 
 @admin.register(StrategySettings)
@@ -8,6 +9,11 @@ class StrategySettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "target_roas", "optimization_mode", "dry_run", "kill_switch", "updated_at"]
     list_filter = ["optimization_mode", "dry_run", "kill_switch"]
     search_fields = ["campaign__name"]
+
+    def get_changeform_initial_data(self, request):
+        # A new row starts empty: on a campaign's row an empty field inherits the global value,
+        # so only what the manager types overrides it (model defaults would freeze every field).
+        return {**super().get_changeform_initial_data(request), **{name: None for name in SETTING_FIELDS}}
 
 
 @admin.register(ActionLog)

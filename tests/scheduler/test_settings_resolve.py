@@ -96,3 +96,13 @@ def test_many_campaigns_resolve_in_constant_queries(advertiser, django_assert_ma
 def test_a_strategy_is_frozen():
     with pytest.raises(FrozenInstanceError):
         strategy_for().kill_switch = True
+
+
+def test_a_new_override_row_in_admin_starts_empty_so_it_inherits(admin_client):
+    from django.urls import reverse
+
+    page = admin_client.get(reverse("admin:scheduler_strategysettings_add"))
+
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert form.initial["target_roas"] is None and form.initial["scale_up_factor"] is None
