@@ -99,27 +99,14 @@ def adgroup_budget_set(
         raise BudgetError(f"ad group {adgroup} was never created on TikTok")
     if budget == adgroup.budget:
         return adgroup
-    advertiser = adgroup.campaign.advertiser
-    client = client_for(advertiser)
     before = Decimal(adgroup.budget).quantize(Decimal("0.01"))
-    try:
-        endpoints.adgroup_budget_update(client, advertiser_id=advertiser.advertiser_id, budgets={adgroup.adgroup_id: budget})
-    except ApiError as exc:
-        advertiser_mark_failed(advertiser, exc)
-        with transaction.atomic():
-            action_log_record(
-                actor=actor, action=action, obj=adgroup, before={"budget": before}, after={"budget": before},
-                outcome=ActionLog.Outcome.FAILED, error=str(exc), remote_request_id=exc.request_id or "",
-                reason=reason, trigger=trigger,
-            )
-        raise BudgetError(f"TikTok refused the budget change: {exc}", retryable=exc.retryable) from exc
-    with transaction.atomic():
-        AdGroup.objects.filter(pk=adgroup.pk).update(budget=budget)
-        adgroup.budget = budget
-        action_log_record(
-            actor=actor, action=action, obj=adgroup, before={"budget": before}, after={"budget": budget},
-            remote_id=adgroup.adgroup_id, remote_request_id=client.last_request_id, reason=reason, trigger=trigger,
-        )
+    _budget_change_apply(
+        obj=adgroup, advertiser=adgroup.campaign.advertiser, action=action, before={"budget": before}, after={"budget": budget},
+        remote_id=adgroup.adgroup_id, actor=actor, reason=reason, trigger=trigger,
+        call=lambda client: endpoints.adgroup_budget_update(
+            client, advertiser_id=adgroup.campaign.advertiser.advertiser_id, budgets={adgroup.adgroup_id: budget}
+        ),
+    )
     return adgroup
 
 
@@ -139,27 +126,36 @@ def campaign_budget_set(
     after = {"budget_mode": "BUDGET_MODE_DAY", "daily_budget": budget}
     if before == after:
         return campaign
-    advertiser = campaign.advertiser
+    _budget_change_apply(
+        obj=campaign, advertiser=campaign.advertiser, action="budget_change", before=before, after=after,
+        remote_id=campaign.campaign_id, actor=actor, reason=reason, trigger=trigger,
+        call=lambda client: endpoints.campaign_update(
+            client, advertiser_id=campaign.advertiser.advertiser_id, campaign_id=campaign.campaign_id,
+            changes={"budget_mode": "BUDGET_MODE_DAY", "budget": endpoints.money(budget)},
+        ),
+    )
+    return campaign
+
+
+def _budget_change_apply(*, obj, advertiser, action, before: dict, after: dict, remote_id: str, call, actor, reason, trigger) -> None:
+    """Make the change on TikTok, then store `after` (model field → value) on the row and log
+    it in one transaction; a refused call is logged as failed and nothing local changes."""
     client = client_for(advertiser)
     try:
-        endpoints.campaign_update(
-            client, advertiser_id=advertiser.advertiser_id, campaign_id=campaign.campaign_id,
-            changes={"budget_mode": "BUDGET_MODE_DAY", "budget": endpoints.money(budget)},
-        )
+        call(client)
     except ApiError as exc:
         advertiser_mark_failed(advertiser, exc)
         with transaction.atomic():
             action_log_record(
-                actor=actor, action="budget_change", obj=campaign, before=before, after=before,
-                outcome=ActionLog.Outcome.FAILED, error=str(exc), remote_request_id=exc.request_id or "",
-                reason=reason, trigger=trigger,
+                actor=actor, action=action, obj=obj, before=before, after=before, outcome=ActionLog.Outcome.FAILED,
+                error=str(exc), remote_request_id=exc.request_id or "", reason=reason, trigger=trigger,
             )
         raise BudgetError(f"TikTok refused the budget change: {exc}", retryable=exc.retryable) from exc
     with transaction.atomic():
-        Campaign.objects.filter(pk=campaign.pk).update(budget_mode="BUDGET_MODE_DAY", daily_budget=budget)
-        campaign.budget_mode, campaign.daily_budget = "BUDGET_MODE_DAY", budget
+        type(obj).objects.filter(pk=obj.pk).update(**after)
+        for field, value in after.items():
+            setattr(obj, field, value)
         action_log_record(
-            actor=actor, action="budget_change", obj=campaign, before=before, after=after,
-            remote_id=campaign.campaign_id, remote_request_id=client.last_request_id, reason=reason, trigger=trigger,
+            actor=actor, action=action, obj=obj, before=before, after=after,
+            remote_id=remote_id, remote_request_id=client.last_request_id, reason=reason, trigger=trigger,
         )
-    return campaign

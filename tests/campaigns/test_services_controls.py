@@ -84,3 +84,15 @@ def test_a_refused_status_change_is_logged_as_failed(ad):
     assert entry.outcome == "failed" and entry.remote_request_id and entry.error
     ad.refresh_from_db()
     assert ad.status == OperationStatus.ENABLE
+
+
+def test_a_refused_budget_change_is_logged_and_changes_nothing_locally(ad):
+    SbAdGroup.objects.filter(adgroup_id=ad.adgroup.adgroup_id).delete()
+
+    with pytest.raises(BudgetError, match="refused"):
+        adgroup_budget_set(adgroup=ad.adgroup, budget=Decimal("70"), actor=Actor.auto(), reason="scale up")
+
+    entry = ActionLog.objects.get(action="budget_change")
+    assert entry.outcome == "failed" and entry.before == entry.after == {"budget": "50.00"} and entry.error
+    ad.adgroup.refresh_from_db()
+    assert ad.adgroup.budget == Decimal("50")
