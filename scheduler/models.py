@@ -107,3 +107,22 @@ class ActionLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_pk}"
+
+
+class DailyChange(models.Model):
+    """The database's guard for "at most one budget change per object per day": the claim
+    row is inserted before TikTok is called, and a second claim for the same day fails."""
+
+    object_type = models.CharField(_("object type"), max_length=20)
+    object_pk = models.BigIntegerField(_("object pk"))
+    day = models.DateField(_("day"))
+    kind = models.CharField(_("kind"), max_length=20, default="budget")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("daily change guard")
+        verbose_name_plural = _("daily change guards")
+        constraints = [models.UniqueConstraint(fields=["object_type", "object_pk", "day", "kind"], name="one_change_per_object_per_day")]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_type}#{self.object_pk} {self.day}"
