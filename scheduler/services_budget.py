@@ -6,6 +6,11 @@ services, which log it. Guardrails that hold whatever the numbers: nothing at al
 kill switch; only "would do" log entries in dry-run; one budget change per ad group per day,
 claimed in the database (DailyChange) before TikTok is called, so running the evaluation
 twice on one day changes nothing the second time.
+
+Which ad groups: the heat stage gets the whole rule; the hit stage only its downward half
+(scale down, pause), because its growth is hit scaling's (PRD §15.3, services_stages); the
+launch stage buys views, so ROAS does not judge it yet. Raises also stay inside the
+account's daily cap: the sum of the running ad groups' budgets never passes it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from django.db.models import Sum
 from adloop import clock
 from analytics.models import PerformanceDaily
 from campaigns.errors import CampaignError
-from campaigns.models import Ad, AdGroup, AdvertiserAccount, OperationStatus
+from campaigns.models import Ad, AdGroup, AdvertiserAccount, OperationStatus, Stage
 from campaigns.services import adgroup_budget_set, objects_status_set
 
 from .models import DailyChange
@@ -43,9 +48,9 @@ def budgets_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = Non
     day = day or clock.today(advertiser.timezone)
     if strategy_for().kill_switch:
         return []  # the kill switch: automation changes nothing at all
-    adgroups = list(
-        AdGroup.objects.filter(campaign__advertiser=advertiser, status=OperationStatus.ENABLE).exclude(adgroup_id="").select_related("campaign")
-    )
+    running = AdGroup.objects.filter(campaign__advertiser=advertiser, status=OperationStatus.ENABLE).exclude(adgroup_id="")
+    headroom = account_headroom(advertiser, running)
+    adgroups = list(running.exclude(campaign__stage=Stage.LAUNCH).select_related("campaign"))
     strategies = strategies_for(campaigns={g.campaign_id for g in adgroups})
     longest = max((s.roas_window_days for s in strategies.values()), default=1)
     per_day = (
@@ -61,22 +66,41 @@ def budgets_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = Non
         strategy = strategies[adgroup.campaign_id]
         since = day - dt.timedelta(days=strategy.roas_window_days)
         window = [r for r in rows[adgroup.pk] if r["date"] > since]
+        caps = [c for c in (adgroup.budget_cap, adgroup.budget + max(headroom, Decimal("0"))) if c is not None]
         decision = budget_decide(
-            strategy=strategy, budget=adgroup.budget, cap=adgroup.budget_cap,
+            strategy=strategy, budget=adgroup.budget, cap=min(caps),
             spend=sum((r["spend"] for r in window), Decimal("0")),
             conversion_value=sum((r["value"] for r in window), Decimal("0")),
             conversions=sum(r["conversions"] for r in window),
         )
         if decision.verdict in (Verdict.HOLD, Verdict.KEEP):
             outcomes.append(BudgetOutcome(adgroup.pk, decision, applied=False))
+        elif decision.verdict == Verdict.SCALE_UP and adgroup.campaign.stage == Stage.HIT:
+            outcomes.append(BudgetOutcome(adgroup.pk, decision, applied=False, note="hit stage: hit scaling raises it"))
         elif strategy.dry_run:
             outcomes.append(_would_do(adgroup, decision, actor))
         elif decision.verdict == Verdict.PAUSE:
             to_pause.append((adgroup, decision))
         else:
-            outcomes.append(_change_budget(adgroup, decision, day, actor))
+            delta = decision.budget - adgroup.budget
+            outcome = _change_budget(adgroup, decision, day, actor)
+            if outcome.applied:
+                headroom -= delta
+            outcomes.append(outcome)
     outcomes += _pause(to_pause, actor)
     return outcomes
+
+
+def account_cap(advertiser: AdvertiserAccount) -> Decimal:
+    """The account's daily cap: its own, else the global strategy's; the lower if both are set."""
+    caps = [c for c in (advertiser.daily_spend_cap, strategy_for().account_daily_cap) if c is not None]
+    return min(caps)
+
+
+def account_headroom(advertiser: AdvertiserAccount, running) -> Decimal:
+    """How much the running ad groups' daily budgets may still grow under the account's cap."""
+    committed = running.aggregate(total=Sum("budget"))["total"] or Decimal("0")
+    return account_cap(advertiser) - committed
 
 
 def _would_do(adgroup: AdGroup, decision: BudgetDecision, actor: Actor) -> BudgetOutcome:

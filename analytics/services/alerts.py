@@ -3,6 +3,7 @@
 `alerts_evaluate` applies three rules to one advertiser's day, each with its own pause:
 
     ad ROAS over the window < alert_roas_floor (with min_spend and min_conversions) → pause the ad
+        (heat and hit stages only: launch-stage ads are bought for views, not sales)
     an ad group's spend on the day > its budget_cap (else adgroup_budget_cap)    → pause the ad group
     the account's spend on the day > its daily_spend_cap (else account_daily_cap) → CRITICAL, pause every running campaign
 
@@ -38,7 +39,7 @@ from adloop import clock
 from analytics import metrics
 from analytics.models import Alert, PerformanceDaily
 from campaigns.errors import CampaignError
-from campaigns.models import Ad, AdGroup, AdvertiserAccount, Campaign, OperationStatus, Publication
+from campaigns.models import Ad, AdGroup, AdvertiserAccount, Campaign, OperationStatus, Publication, Stage
 from campaigns.services import objects_status_set
 from integrations.notify import PLATFORMS, NotifyError, WebhookNotifier
 from scheduler.services import Actor, action_log_record
@@ -102,7 +103,8 @@ def alerts_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = None
     findings = [
         *_account_findings(advertiser, day, _effective(base, base)),
         *_adgroup_findings(advertiser, day, adgroups, effective),
-        *_low_roas_findings(advertiser, day, ads, effective),
+        # Launch-stage ads are bought for views (PRD §三): their ROAS is not yet their KPI.
+        *_low_roas_findings(advertiser, day, [ad for ad in ads if ad.adgroup.campaign.stage != Stage.LAUNCH], effective),
     ]
     return _act(findings, actor=actor)
 

@@ -22,8 +22,8 @@ def today(advertiser):
 
 @pytest.fixture
 def launch():
-    def launch(job, advertiser) -> Ad:
-        return ad_launch(job=job, advertiser=advertiser, stage=Stage.LAUNCH, budget=Decimal("50"), actor=Actor.auto())
+    def launch(job, advertiser, stage=Stage.LAUNCH) -> Ad:
+        return ad_launch(job=job, advertiser=advertiser, stage=stage, budget=Decimal("50"), actor=Actor.auto())
 
     return launch
 

@@ -9,7 +9,7 @@ import responses
 
 from analytics.models import Alert, PerformanceDaily
 from analytics.services.alerts import alerts_evaluate
-from campaigns.models import Ad, AdGroup, Campaign, OperationStatus
+from campaigns.models import Ad, AdGroup, Campaign, OperationStatus, Stage
 from sandbox.models import SbAd, SbAdGroup, SbCampaign
 from scheduler.models import ActionLog, StrategySettings
 from scheduler.services_settings import SETTING_FIELDS, strategy_global_ensure
@@ -51,8 +51,8 @@ def remote(obj):
 
 @pytest.fixture
 def ads(sandbox_http, advertiser, make_job, launch):
-    """Three running ads, each in its own ad group of one launch-stage campaign."""
-    return [launch(make_job(), advertiser) for _ in range(3)]
+    """Three running ads, each in its own ad group of one heat-stage campaign (ROAS is its KPI)."""
+    return [launch(make_job(), advertiser, Stage.HEAT) for _ in range(3)]
 
 
 @pytest.fixture
@@ -84,6 +84,16 @@ def test_a_low_roas_ad_with_enough_evidence_is_paused_on_tiktok(advertiser, bad_
     assert entry.trigger["metrics"][str(bad.pk)] == {"roas": 0.3, "spend": "30.00", "conversion_value": "9.00", "conversions": 2}
     assert (entry.trigger["rule"], entry.trigger["floor"], entry.trigger["window_days"]) == ("low_roas", "1.00", 3)
     assert "ROAS below 1.00" in entry.reason
+
+
+def test_a_launch_stage_ad_is_not_paused_for_low_roas(advertiser, make_job, launch, sandbox_http, today):
+    """Launch buys views (PRD §三): a low ROAS there is expected and must not end the test early."""
+    viewing = launch(make_job(), advertiser)
+    perf(viewing, today, spend="30.00", value="3.00", conversions=1)
+
+    assert alerts_evaluate(advertiser=advertiser, day=today) == []
+
+    assert remote(viewing) == "ENABLE" and not ActionLog.objects.filter(action="pause").exists()
 
 
 def test_not_enough_evidence_or_days_outside_the_window_change_nothing(advertiser, ads, today):

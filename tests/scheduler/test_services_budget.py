@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def launched(sandbox_http, advertiser, make_job):
-    def launch(roas, spend=Decimal("60")):
-        ad = ad_launch(job=make_job(), advertiser=advertiser, stage="launch", budget=Decimal("100"), actor=Actor.auto())
+    def launch(roas, spend=Decimal("60"), stage="heat", budget=Decimal("100")):
+        ad = ad_launch(job=make_job(), advertiser=advertiser, stage=stage, budget=budget, actor=Actor.auto())
         today = clock.today(advertiser.timezone)
         for offset in range(3):
             PerformanceDaily.objects.create(
@@ -83,3 +83,31 @@ def test_too_little_evidence_is_held(launched, advertiser):
 
     assert [o.decision.verdict for o in budgets_evaluate(advertiser=advertiser)] == [Verdict.HOLD]
     assert SbAd.objects.get(ad_id=ad.ad_id).operation_status == "ENABLE"
+
+
+def test_the_launch_stage_is_not_judged_by_roas(launched, advertiser):
+    ad = launched(0.2, stage="launch")
+
+    assert budgets_evaluate(advertiser=advertiser) == []
+    assert SbAd.objects.get(ad_id=ad.ad_id).operation_status == "ENABLE"
+
+
+def test_the_hit_stage_gets_only_the_downward_half_of_the_rule(launched, advertiser):
+    up, pause = launched(3.5, stage="hit"), launched(0.5, stage="hit")
+
+    outcomes = {o.adgroup_pk: o for o in budgets_evaluate(advertiser=advertiser)}
+
+    assert outcomes[up.adgroup_id].note == "hit stage: hit scaling raises it" and not outcomes[up.adgroup_id].applied
+    assert SbAdGroup.objects.get(adgroup_id=up.adgroup.adgroup_id).budget == Decimal("100")
+    assert SbAd.objects.get(ad_id=pause.ad_id).operation_status == "DISABLE"
+
+
+def test_raises_stop_at_the_account_daily_cap(launched, advertiser):
+    advertiser.daily_spend_cap = Decimal("250")
+    advertiser.save()
+    first, second = launched(3.5), launched(3.5)  # 200 committed: 50 of headroom for both
+
+    budgets_evaluate(advertiser=advertiser)
+
+    budgets = sorted(SbAdGroup.objects.get(adgroup_id=ad.adgroup.adgroup_id).budget for ad in (first, second))
+    assert budgets == [Decimal("120"), Decimal("130")]  # the second raise is cut to what is left
