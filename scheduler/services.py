@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -41,7 +43,35 @@ def _jsonable(values: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def action_log_record(
+# Set by `action_log_context`: the entry every record in the block reverts (revert in admin).
+_REVERTS: contextvars.ContextVar[ActionLog | None] = contextvars.ContextVar("action_log_reverts", default=None)
+
+
+@contextlib.contextmanager
+def action_log_context(*, reverts: ActionLog | None = None):
+    """Entries recorded inside the block point at `reverts` (the change they undo), so a
+    revert can go through the ordinary services and still be linked to what it undid."""
+    token = _REVERTS.set(reverts)
+    try:
+        yield
+    finally:
+        _REVERTS.reset(token)
+
+
+def action_log_record(**values) -> ActionLog:
+    """Record one decision. Callers that change state call this inside the same
+    transaction.atomic() as the change, so the log and the state cannot disagree."""
+    entry = action_log_build(**values)
+    entry.save()
+    return entry
+
+
+def action_logs_record(entries: list[ActionLog]) -> list[ActionLog]:
+    """Save many built entries in one INSERT (bulk paths: hundreds of pauses in one batch)."""
+    return ActionLog.objects.bulk_create(entries, batch_size=1000)
+
+
+def action_log_build(
     *,
     actor: Actor,
     action: str,
@@ -56,8 +86,7 @@ def action_log_record(
     error: str = "",
     dry_run: bool = False,
 ) -> ActionLog:
-    """Record one decision. Callers that change state call this inside the same
-    transaction.atomic() as the change, so the log and the state cannot disagree."""
+    """A validated, unsaved entry; `action_log_record` saves one, `action_logs_record` many."""
     entry = ActionLog(
         actor=actor.kind,
         user=actor.user,
@@ -75,9 +104,9 @@ def action_log_record(
         outcome=ActionLog.Outcome.WOULD_DO if dry_run and outcome == ActionLog.Outcome.DONE else outcome,
         error=error,
         remote_request_id=remote_request_id,
+        reverts=_REVERTS.get(),
     )
-    entry.full_clean()
-    entry.save()
+    entry.full_clean(exclude=["reverts"] if entry.reverts_id else None)
     return entry
 
 
