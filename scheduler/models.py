@@ -12,7 +12,8 @@ class StrategySettings(models.Model):
 
     The row without a campaign holds the global defaults; a row with a campaign overrides
     only the fields it sets (empty = inherit the global value). Validation lives in
-    scheduler.services so admin, API and commands refuse the same nonsense.
+    scheduler.services_settings.strategy_validate so admin, API and commands refuse the same
+    nonsense; `clean()` calls it, so the admin form shows each message next to its field.
     """
 
     class Mode(models.TextChoices):
@@ -68,6 +69,11 @@ class StrategySettings(models.Model):
     def __str__(self):
         return f"{self.campaign}" if self.campaign_id else str(_("global defaults"))
 
+    def clean(self):
+        from .services_settings import strategy_validate
+
+        strategy_validate(self)
+
 
 class ActionLog(models.Model):
     """Every automated or manual decision that moved money or changed what runs."""
@@ -104,6 +110,9 @@ class ActionLog(models.Model):
         verbose_name = _("action log entry")
         verbose_name_plural = _("action log")
         ordering = ["-at", "-pk"]
+        # Reverting moves money again (scheduler.services_revert): its own permission, apart from
+        # viewing the log, which nobody may change.
+        permissions = [("revert_actionlog", _("Can revert logged changes"))]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_pk}"
@@ -126,3 +135,21 @@ class DailyChange(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.object_type}#{self.object_pk} {self.day}"
+
+
+class SchedulerLock(models.Model):
+    """A per-advertiser automation lock when there is no Redis (scheduler.locks): the row
+    exists while a run holds the key; `token` says which run, `expires_at` when a crashed
+    holder's lock may be taken over."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    token = models.CharField(_("token"), max_length=64)
+    expires_at = models.DateTimeField(_("expires at"))
+    acquired_at = models.DateTimeField(_("acquired at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheduler lock")
+        verbose_name_plural = _("scheduler locks")
+
+    def __str__(self):
+        return self.key

@@ -9,6 +9,8 @@ from analytics.models import PerformanceDaily
 from analytics.services import IngestResult
 from campaigns.models import AdvertiserAccount
 from integrations.tiktok_ads.errors import AuthError, Permanent, RateLimited, Transient
+from scheduler.locks import RETRY_COUNTDOWN_S, DatabaseLockBackend, LockBusy, advertiser_key
+from scheduler.models import SchedulerLock
 
 from .conftest import market
 
@@ -114,3 +116,35 @@ def test_a_permanent_error_is_not_retried(advertiser, monkeypatch):
     with pytest.raises(Permanent):
         tasks.pull_reports_for_advertiser.delay(advertiser.pk).get()
     assert len(attempts) == 1
+
+
+def test_a_pull_waits_while_another_run_holds_the_advertisers_lock(advertiser, pulled):
+    DatabaseLockBackend().acquire(advertiser_key(advertiser.pk), "a budget run", ttl_s=600)
+
+    with pytest.raises(Retry) as raised:
+        tasks.pull_reports_for_advertiser.delay(advertiser.pk)
+
+    assert raised.value.when == RETRY_COUNTDOWN_S and isinstance(raised.value.exc, LockBusy)
+    assert pulled == []
+
+
+def test_a_locked_advertiser_does_not_stop_the_scan(advertiser, other_advertiser, pulled):
+    DatabaseLockBackend().acquire(advertiser_key(advertiser.pk), "a budget run", ttl_s=600)
+
+    assert tasks.pull_reports.delay().get() == 2
+
+    assert pulled == [other_advertiser.pk]
+
+
+def test_the_pull_holds_the_advertisers_lock_and_frees_it_after(advertiser, monkeypatch):
+    held = []
+
+    def ingest(*, advertiser):
+        held.append(SchedulerLock.objects.filter(key=advertiser_key(advertiser.pk)).exists())
+        return IngestResult()
+
+    monkeypatch.setattr(tasks, "performance_ingest", ingest)
+
+    tasks.pull_reports_for_advertiser.delay(advertiser.pk).get()
+
+    assert held == [True] and not SchedulerLock.objects.exists()

@@ -7,13 +7,36 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
-# name → (task, every N hours, expires after seconds, why this cadence)
+# name → (task, every N hours, expires after seconds, why this cadence). Each run expires
+# before the next is due, so a backlog after an outage never runs a step twice in a row.
 SCHEDULE = {
     "Pull TikTok reports": (
         "analytics.pull_reports",
         6,
         5 * 3600,
         # PRD §15.1 default; four pulls a day keep alerts fresh while late conversions settle.
+    ),
+    "Evaluate budgets": (
+        "scheduler.evaluate_budgets",
+        24,
+        20 * 3600,
+        # PRD §15.1 default: budgets once a day, the most TikTok's delivery can react to (a
+        # budget change restarts pacing) and the guardrail of one change per ad group per day.
+        # Hit-stage scaling (§15.3, "every 24 h") runs in the same task, after the rule.
+    ),
+    "Check stages": (
+        "scheduler.check_stages",
+        24,
+        20 * 3600,
+        # PRD §15.1 default: the thresholds count whole days (impressions, CTR stability, ROAS
+        # for N consecutive days), so judging more often than daily sees nothing new.
+    ),
+    "Run the optimization loop": (
+        "optimization.run_loop",
+        72,
+        60 * 3600,
+        # PRD §15.1 default: every 3 days, long enough for new variants to gather the evidence
+        # winner selection needs before the next round of breakdowns and variants.
     ),
 }
 
