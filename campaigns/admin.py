@@ -2,9 +2,20 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from scheduler.services import Actor
+from scheduler.services_stages import stage_set
 
 from .errors import CampaignError
-from .models import Ad, AdGroup, AdvertiserAccount, Campaign, OperationStatus, Publication, PublishingAccount, UploadedVideo
+from .models import (
+    Ad,
+    AdGroup,
+    AdvertiserAccount,
+    Campaign,
+    OperationStatus,
+    Publication,
+    PublishingAccount,
+    Stage,
+    UploadedVideo,
+)
 from .services import objects_status_set
 
 
@@ -30,6 +41,49 @@ def resume(modeladmin, request, queryset):
     _set_status(modeladmin, request, queryset, OperationStatus.ENABLE)
 
 
+def _move_to_stage(modeladmin, request, queryset, stage):
+    """The hand override: each selected campaign's (product, advertiser) moves once."""
+    actor = Actor.of(request.user)
+    pairs = queryset.exclude(product=None).select_related("product", "advertiser").order_by("product_id", "advertiser_id")
+    done = set()
+    for campaign in pairs:
+        key = (campaign.product_id, campaign.advertiser_id)
+        if key in done:
+            continue
+        done.add(key)
+        names = {"product": campaign.product, "advertiser": campaign.advertiser, "stage": Stage(stage).label}
+        try:
+            change = stage_set(product=campaign.product, advertiser=campaign.advertiser, stage=stage, actor=actor)
+        except CampaignError as exc:
+            modeladmin.message_user(request, _("%(product)s (%(advertiser)s): %(error)s") % {**names, "error": exc}, messages.ERROR)
+            continue
+        if change.applied:
+            text = _("%(product)s (%(advertiser)s): moved to the %(stage)s stage with %(count)d ad(s).")
+            modeladmin.message_user(request, text % {**names, "count": len(change.ads)}, messages.SUCCESS)
+        elif change.from_stage == change.to_stage:
+            modeladmin.message_user(request, _("%(product)s (%(advertiser)s): %(note)s") % {**names, "note": change.note}, messages.INFO)
+        else:
+            text = _("%(product)s (%(advertiser)s): not moved to the %(stage)s stage: %(note)s")
+            modeladmin.message_user(request, text % {**names, "note": change.note}, messages.ERROR)
+    if queryset.filter(product=None).exists():
+        modeladmin.message_user(request, _("Campaigns without a product have no stage to move; they were skipped."), messages.WARNING)
+
+
+@admin.action(description=_("Move to launch stage"))
+def move_to_launch(modeladmin, request, queryset):
+    _move_to_stage(modeladmin, request, queryset, Stage.LAUNCH)
+
+
+@admin.action(description=_("Move to heat stage"))
+def move_to_heat(modeladmin, request, queryset):
+    _move_to_stage(modeladmin, request, queryset, Stage.HEAT)
+
+
+@admin.action(description=_("Move to hit stage"))
+def move_to_hit(modeladmin, request, queryset):
+    _move_to_stage(modeladmin, request, queryset, Stage.HIT)
+
+
 @admin.register(AdvertiserAccount)
 class AdvertiserAccountAdmin(admin.ModelAdmin):
     change_list_template = "admin/campaigns/advertiseraccount/change_list.html"
@@ -53,6 +107,7 @@ class _RemoteAdmin(admin.ModelAdmin):
 
 @admin.register(Campaign)
 class CampaignAdmin(_RemoteAdmin):
+    actions = [*_RemoteAdmin.actions, move_to_launch, move_to_heat, move_to_hit]
     list_display = ["name", "advertiser", "product", "stage", "status", "objective", "campaign_id", "created_at"]
     list_filter = ["stage", "status", "objective", "advertiser"]
     search_fields = ["name", "campaign_id", "product__name"]

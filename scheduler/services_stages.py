@@ -1,0 +1,580 @@
+"""The stage machine (PRD §三) and hit-stage scaling (PRD §15.3).
+
+Stages: launch → heat → hit. The thresholds are people's (StrategySettings); the switch is the
+scheduler's (`stages_check`, every 24 h) or a manager's hand override (`stage_set`, admin).
+Both judge complete days only: the market delivers day D when it advances past D, so the
+days before today.
+
+A TikTok campaign's objective cannot change, so a switch (`_switch`) does, in an order that
+keeps a failure safe:
+1. resume the new stage's campaign / ad groups / ads if an earlier move back paused them;
+2. launch each proven creative there with `ad_launch` (idempotent, re-uses the video id);
+3. only when new ads run, pause the old stage's campaign(s);
+4. log one `stage_change` entry (before, after, the trigger numbers) on the new campaign.
+A refused launch undoes step 1 (re-pauses what this switch resumed or created), so the old
+stage alone runs, and logs a failed `stage_change`; a re-run finishes without duplicates. A
+crash between 2 and 3 leaves two stages running; the next `stages_check` finishes that
+switch (the lower stage's proven creatives into the higher one, then the pause).
+
+A stage's evidence counts from the day the product last entered it (the `day` kept in the
+trigger of its `stage_change` entry), so a product moved back by hand is judged again on
+fresh numbers, not on what it did there before.
+
+Hit scaling (every 24 h): for each running hit-stage ad group, yesterday's spend against its
+daily budget: at the cap (≥ 95 %) raise the budget by the step, below it raise the bid. One
+change per ad group per day: an ad group any change was claimed for today (DailyChange; the
+budget kind is shared with the budget rule) is left alone, and each change is claimed before
+TikTok is called.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from adloop import clock
+from analytics.models import PerformanceDaily
+from campaigns.errors import CampaignError
+from campaigns.models import Ad, AdGroup, AdvertiserAccount, Campaign, OperationStatus, Stage
+from campaigns.selectors import product_stage
+from campaigns.services import ad_launch, adgroup_bid_set, adgroup_budget_set, object_status_set, objects_status_set
+from campaigns.services.bidding import NO_BID
+from campaigns.services.launching import REUSABLE
+from campaigns.stages import MIN_ADGROUP_DAILY_BUDGET, STAGE_PLANS
+from creatives.models import VideoJob
+
+from .models import ActionLog, DailyChange
+from .services import Actor, action_log_record
+from .services_budget import account_headroom
+from .services_settings import Strategy, strategies_for, strategy_for
+
+ORDER = (Stage.LAUNCH, Stage.HEAT, Stage.HIT)
+NEXT = {Stage.LAUNCH: Stage.HEAT, Stage.HEAT: Stage.HIT}
+AT_CAP_SHARE = Decimal("0.95")  # PRD §15.3 "spend reached the cap": yesterday's spend ≥ 95 % of the budget
+CENT = Decimal("0.01")
+
+
+@dataclass
+class StageChange:
+    product_pk: int
+    advertiser_pk: int
+    from_stage: str | None
+    to_stage: str
+    applied: bool
+    reason: str
+    trigger: dict
+    campaign_pk: int | None
+    ads: list[int]
+    note: str = ""
+
+
+@dataclass
+class HitOutcome:
+    adgroup_pk: int
+    action: str
+    applied: bool
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    met: bool
+    reason: str
+    trigger: dict
+
+
+# --- the scheduler's check -------------------------------------------------------------
+
+def stages_check(*, advertiser: AdvertiserAccount, day: dt.date | None = None, actor: Actor | None = None) -> list[StageChange]:
+    """Judge every product of `advertiser` in the launch or heat stage on its thresholds and
+    switch those that meet them; one StageChange per product judged (applied or not)."""
+    actor = actor or Actor.auto()
+    day = day or clock.today(advertiser.timezone)
+    if strategy_for().kill_switch:
+        return []  # the kill switch: automation changes nothing at all
+    running = Campaign.objects.filter(advertiser=advertiser, status=OperationStatus.ENABLE, product__isnull=False)
+    by_product: dict[int, dict[str, list[Campaign]]] = defaultdict(lambda: defaultdict(list))
+    products = {}
+    for campaign in running.select_related("product").order_by("created_at", "pk"):
+        by_product[campaign.product_id][campaign.stage].append(campaign)
+        products[campaign.product_id] = campaign.product
+    judged, unfinished = {}, {}
+    for product_pk, stages in by_product.items():
+        present = [stage for stage in ORDER if stage in stages]
+        current = present[-1]  # the rule of campaigns.selectors.product_stage, on rows already loaded
+        if len(present) > 1:
+            unfinished[product_pk] = (present, current)
+        elif current in NEXT:
+            judged[product_pk] = current
+    strategies = strategies_for(campaigns=[stages[s][0] for pk, stages in by_product.items() for s in stages])
+    since = _stages_since(advertiser, set(by_product))
+    daily = _stage_daily(by_product, judged, day)
+    changes = []
+    for product_pk, stage in judged.items():
+        campaigns = by_product[product_pk][stage]
+        strategy = strategies[campaigns[0].pk]
+        start = since.get((product_pk, stage))
+        rows = [row for row in daily[product_pk] if start is None or row["date"] >= start]
+        verdict = _launch_ready(strategy, rows) if stage == Stage.LAUNCH else _hit_ready(strategy, rows, day)
+        to_stage = NEXT[stage]
+        if not verdict.met:
+            changes.append(StageChange(
+                product_pk, advertiser.pk, stage, to_stage, applied=False, reason=verdict.reason, trigger=verdict.trigger,
+                campaign_pk=None, ads=[], note=_("thresholds not met"),
+            ))
+            continue
+        carry, picked = _proven(campaigns, to_stage, strategy, start, day)
+        changes.append(_switch(
+            product=products[product_pk], advertiser=advertiser, from_stage=stage, to_stage=to_stage, old_campaigns=campaigns,
+            carry=carry, actor=actor, reason=verdict.reason, trigger={**verdict.trigger, "creatives": picked}, day=day,
+            dry_run=strategy.dry_run,
+        ))
+    for product_pk, (present, current) in unfinished.items():
+        old = [c for stage in present[:-1] for c in by_product[product_pk][stage]]
+        strategy = strategies[by_product[product_pk][current][0].pk]
+        from_stage = present[-2]
+        carry, picked = _proven(old, current, strategy, since.get((product_pk, from_stage)), day)
+        reason = _("finishing the unfinished switch from %(old)s to %(new)s: both stages were still running") % {
+            "old": ", ".join(present[:-1]), "new": current,
+        }
+        changes.append(_switch(
+            product=products[product_pk], advertiser=advertiser, from_stage=from_stage, to_stage=current, old_campaigns=old,
+            carry=carry, actor=actor, reason=reason, trigger={"running_stages": present, "creatives": picked}, day=day,
+            dry_run=strategy.dry_run,
+        ))
+    return changes
+
+
+def _stages_since(advertiser: AdvertiserAccount, product_pks: set[int]) -> dict[tuple[int, str], dt.date]:
+    """(product, stage) → the day the product last entered that stage by a switch; absent
+    when it has been there since its first launch (all its numbers count)."""
+    entries = (
+        ActionLog.objects.filter(
+            action="stage_change", outcome=ActionLog.Outcome.DONE, dry_run=False, advertiser=advertiser,
+            campaign__product_id__in=product_pks,
+        )
+        .order_by("at", "pk")
+        .values_list("campaign__product_id", "after", "trigger")
+    )
+    since = {}
+    for product_pk, after, trigger in entries:
+        stage, day = (after or {}).get("stage"), (trigger or {}).get("day")
+        if stage and day:
+            since[(product_pk, stage)] = dt.date.fromisoformat(day)
+    return since
+
+
+def _stage_daily(by_product, judged: dict[int, str], day: dt.date) -> dict[int, list[dict]]:
+    """product → its judged stage's totals per complete day (all that stage's ads), by date."""
+    product_of = {c.pk: pk for pk, stage in judged.items() for c in by_product[pk][stage]}
+    rows = (
+        PerformanceDaily.objects.filter(ad__adgroup__campaign__in=list(product_of), date__lt=day)
+        .values("ad__adgroup__campaign_id", "date")
+        .annotate(impressions=Sum("impressions"), clicks=Sum("clicks"), spend=Sum("spend"), value=Sum("conversion_value"))
+        .order_by("date")
+    )
+    totals: dict[int, dict[dt.date, dict]] = defaultdict(dict)
+    for row in rows:
+        per_day = totals[product_of[row["ad__adgroup__campaign_id"]]]
+        empty = {"date": row["date"], "impressions": 0, "clicks": 0, "spend": Decimal("0"), "value": Decimal("0")}
+        slot = per_day.setdefault(row["date"], empty)
+        for key in ("impressions", "clicks", "spend", "value"):
+            slot[key] += row[key] or 0
+    return {pk: sorted(totals[pk].values(), key=lambda r: r["date"]) for pk in judged}
+
+
+def _launch_ready(strategy: Strategy, rows: list[dict]) -> _Verdict:
+    """launch → heat: cumulative impressions ≥ N and the daily CTR over the last k days with
+    impressions has a coefficient of variation (population std ÷ mean) ≤ x."""
+    impressions = sum(row["impressions"] for row in rows)
+    k = max(1, strategy.heat_ctr_days)
+    days = [row for row in rows if row["impressions"] > 0][-k:]
+    ctrs = [row["clicks"] / row["impressions"] for row in days]
+    mean = statistics.fmean(ctrs) if ctrs else 0.0
+    cv = statistics.pstdev(ctrs) / mean if len(ctrs) == k and mean > 0 else None
+    limit = Decimal(strategy.heat_ctr_max_cv)
+    trigger = {
+        "impressions": impressions,
+        "heat_min_impressions": strategy.heat_min_impressions,
+        "ctr_days": [{"date": row["date"].isoformat(), "ctr": round(ctr, 6)} for row, ctr in zip(days, ctrs, strict=True)],
+        "ctr_cv": None if cv is None else round(cv, 4),
+        "heat_ctr_days": k,
+        "heat_ctr_max_cv": str(limit),
+    }
+    numbers = {"impressions": impressions, "minimum": strategy.heat_min_impressions, "n": len(ctrs), "k": k, "limit": limit}
+    if impressions < strategy.heat_min_impressions:
+        return _Verdict(False, _("cumulative impressions %(impressions)s < %(minimum)s") % numbers, trigger)
+    if len(ctrs) < k:
+        return _Verdict(False, _("only %(n)d of %(k)d days with impressions to judge CTR stability") % numbers, trigger)
+    if cv is None:
+        return _Verdict(False, _("no clicks in the last %(k)d days: CTR stability cannot be judged") % numbers, trigger)
+    if Decimal(str(cv)) > limit:
+        return _Verdict(False, _("daily CTR is not stable: CV %(cv).3f > %(limit)s over %(k)d days") % {**numbers, "cv": cv}, trigger)
+    return _Verdict(True, _(
+        "cumulative impressions %(impressions)s ≥ %(minimum)s and daily CTR stable (CV %(cv).3f ≤ %(limit)s over %(k)d days)"
+    ) % {**numbers, "cv": cv}, trigger)
+
+
+def _hit_ready(strategy: Strategy, rows: list[dict], day: dt.date) -> _Verdict:
+    """heat → hit: the stage's ROAS (value ÷ spend) ≥ target on each of the last N days,
+    every one of them with spend."""
+    n = max(1, strategy.hit_roas_days)
+    target = Decimal(strategy.target_roas)
+    by_date = {row["date"]: row for row in rows}
+    series, missing, below = [], [], []
+    for offset in range(n, 0, -1):
+        date = day - dt.timedelta(days=offset)
+        row = by_date.get(date)
+        spend = row["spend"] if row else Decimal("0")
+        roas = (row["value"] / spend) if spend > 0 else None
+        series.append({"date": date.isoformat(), "spend": str(spend), "roas": None if roas is None else round(float(roas), 4)})
+        if roas is None:
+            missing.append(date.isoformat())
+        elif roas < target:
+            below.append(date.isoformat())
+    trigger = {"roas_days": series, "target_roas": str(target), "hit_roas_days": n}
+    numbers = {"n": n, "target": target, "days": ", ".join(missing or below)}
+    if missing:
+        return _Verdict(False, _("no spend on %(days)s: ROAS needs %(n)d consecutive days with spend") % numbers, trigger)
+    if below:
+        return _Verdict(False, _("ROAS below the target %(target)s on %(days)s") % numbers, trigger)
+    return _Verdict(True, _("ROAS ≥ target %(target)s on each of the last %(n)d days") % numbers, trigger)
+
+
+def _proven(old_campaigns: list[Campaign], to_stage: str, strategy: Strategy, since: dt.date | None, day: dt.date):
+    """The creatives a switch carries, each with its old ad group's budget: the running ads of
+    the old stage; into hit, only those whose own ROAS over the heat stage reaches the target
+    (else the single best one). Returns ({job: budget}, the trigger's account of the choice)."""
+    ads = _running_ads(old_campaigns)
+    roas = {}
+    if to_stage == Stage.HIT and any(c.stage == Stage.HEAT for c in old_campaigns):
+        window = PerformanceDaily.objects.filter(ad__in=ads, date__lt=day)
+        if since is not None:
+            window = window.filter(date__gte=since)
+        for row in window.values("ad_id").annotate(spend=Sum("spend"), value=Sum("conversion_value")):
+            if row["spend"]:
+                roas[row["ad_id"]] = row["value"] / row["spend"]
+        target = Decimal(strategy.target_roas)
+        winners = [ad for ad in ads if roas.get(ad.pk) is not None and roas[ad.pk] >= target]
+        if not winners and ads:
+            winners = [max(ads, key=lambda ad: (roas.get(ad.pk, Decimal("-1")), -ad.pk))]
+        ads = winners
+    return _carry_of(ads, roas)
+
+
+def _running_ads(campaigns: list[Campaign]) -> list[Ad]:
+    return list(
+        Ad.objects.filter(adgroup__campaign__in=campaigns, status=OperationStatus.ENABLE, adgroup__status=OperationStatus.ENABLE)
+        .select_related("adgroup", "job__product")
+        .order_by("pk")
+    )
+
+
+def _carry_of(ads: list[Ad], roas: dict | None = None):
+    """{job: the budget its new ad group gets (its old one's, at least TikTok's minimum)} and
+    the trigger's account of the choice."""
+    roas = roas or {}
+    carry: dict[VideoJob, Decimal] = {}
+    for ad in ads:
+        carry[ad.job] = max(carry.get(ad.job, MIN_ADGROUP_DAILY_BUDGET), Decimal(ad.adgroup.budget))
+    picked = [{"ad": ad.pk, "job": str(ad.job.job_id), **({"roas": round(float(roas[ad.pk]), 4)} if ad.pk in roas else {})} for ad in ads]
+    return carry, picked
+
+
+# --- the hand override -----------------------------------------------------------------
+
+def stage_set(*, product, advertiser: AdvertiserAccount, stage: str, actor: Actor, reason: str = "") -> StageChange:
+    """A manager moves a product to `stage` (any direction), without thresholds. The
+    creatives carried are the running ads of the current stage, else the finished videos that
+    had ads there. Acts whatever the kill switch and dry run say: those govern automation."""
+    if stage not in STAGE_PLANS:
+        raise CampaignError(_("unknown stage %(stage)r; choose one of %(stages)s") % {"stage": stage, "stages": ", ".join(STAGE_PLANS)})
+    current = product_stage(product=product, advertiser=advertiser)
+    day = clock.today(advertiser.timezone)
+    old = list(
+        Campaign.objects.filter(product=product, advertiser=advertiser, status=OperationStatus.ENABLE)
+        .exclude(stage=stage)
+        .order_by("created_at", "pk")
+    )
+    if current == stage and not old:
+        return StageChange(
+            product.pk, advertiser.pk, current, stage, applied=False, reason=reason, trigger={}, campaign_pk=None, ads=[],
+            note=_("already in the %(stage)s stage: nothing to do") % {"stage": stage},
+        )
+    from_stage = current if current != stage else max((c.stage for c in old), key=ORDER.index)
+    carry, picked = _carry_of(_running_ads([c for c in old if c.stage == from_stage]))
+    if not carry:
+        carry, picked = _done_creatives(product, advertiser, from_stage)
+    anchor = old[0] if old else Campaign.objects.filter(product=product, advertiser=advertiser).order_by("-created_at", "-pk").first()
+    reason = reason or _("stage set by hand to %(stage)s by %(actor)s") % {"stage": stage, "actor": actor}
+    return _switch(
+        product=product, advertiser=advertiser, from_stage=from_stage, to_stage=stage, old_campaigns=old, carry=carry,
+        actor=actor, reason=reason, trigger={"manual": True, "creatives": picked}, day=day, dry_run=False, anchor=anchor,
+    )
+
+
+def _done_creatives(product, advertiser: AdvertiserAccount, stage: str | None):
+    """Nothing runs: the finished videos that had ads in `stage` (any stage when None)."""
+    adgroups = AdGroup.objects.filter(
+        campaign__product=product, campaign__advertiser=advertiser, job__status=VideoJob.Status.DONE, ads__isnull=False,
+    ).exclude(adgroup_id="")
+    if stage:
+        adgroups = adgroups.filter(campaign__stage=stage)
+    carry: dict[VideoJob, Decimal] = {}
+    for adgroup in adgroups.select_related("job__product").distinct().order_by("pk"):
+        carry[adgroup.job] = max(carry.get(adgroup.job, MIN_ADGROUP_DAILY_BUDGET), Decimal(adgroup.budget))
+    return carry, [{"job": str(job.job_id)} for job in carry]
+
+
+# --- the switch --------------------------------------------------------------------------
+
+def _switch(
+    *, product, advertiser: AdvertiserAccount, from_stage: str | None, to_stage: str, old_campaigns: list[Campaign],
+    carry: dict[VideoJob, Decimal], actor: Actor, reason: str, trigger: dict, day: dt.date, dry_run: bool,
+    anchor: Campaign | None = None,
+) -> StageChange:
+    trigger = {**trigger, "day": day.isoformat()}
+    before = {"stage": from_stage, "campaign": [c.pk for c in old_campaigns]}
+    anchor = old_campaigns[0] if old_campaigns else anchor
+    result = StageChange(product.pk, advertiser.pk, from_stage, to_stage, False, reason, trigger, None, [])
+    if not carry:
+        result.note = _("no running creative to carry into the %(stage)s stage") % {"stage": to_stage}
+        _log_failed(anchor, actor=actor, before=before, to_stage=to_stage, reason=reason, trigger=trigger, error=result.note)
+        return result
+    if dry_run:
+        if anchor is not None:
+            with transaction.atomic():
+                action_log_record(
+                    actor=actor, action="stage_change", obj=anchor, before=before,
+                    after={"stage": to_stage, "creatives": [str(job.job_id) for job in carry]},
+                    reason=reason, trigger=trigger, remote_id=anchor.campaign_id, dry_run=True,
+                )
+        result.note = _("dry run")
+        return result
+    target = _target_campaign(product, advertiser, to_stage)
+    was_running = target is not None and target.status == OperationStatus.ENABLE
+    try:
+        _resume_paused(target, jobs=list(carry), actor=actor, reason=reason, trigger=trigger)
+        ads = [
+            ad_launch(job=job, advertiser=advertiser, stage=to_stage, budget=budget, actor=actor, reason=reason)
+            for job, budget in carry.items()
+        ]
+        objects_status_set(
+            objs=[c for c in old_campaigns if c.status == OperationStatus.ENABLE], status=OperationStatus.DISABLE,
+            actor=actor, reason=reason, trigger=trigger,
+        )
+    except CampaignError as exc:
+        new = _target_campaign(product, advertiser, to_stage)
+        if new is not None and new.status == OperationStatus.ENABLE and not was_running:
+            _undo(new, actor=actor, reason=reason)
+        result.note = str(exc)
+        _log_failed(new or anchor, actor=actor, before=before, to_stage=to_stage, reason=reason, trigger=trigger, error=str(exc))
+        return result
+    campaign = ads[0].adgroup.campaign
+    after = {"stage": to_stage, "campaign": campaign.pk, "ads": [ad.pk for ad in ads]}
+    with transaction.atomic():
+        action_log_record(
+            actor=actor, action="stage_change", obj=campaign, before=before, after=after, reason=reason, trigger=trigger,
+            remote_id=campaign.campaign_id,
+        )
+    result.applied, result.campaign_pk, result.ads = True, campaign.pk, after["ads"]
+    return result
+
+
+def _target_campaign(product, advertiser: AdvertiserAccount, stage: str) -> Campaign | None:
+    """The campaign ad_launch will use for `stage` (the oldest re-usable one)."""
+    return (
+        Campaign.objects.filter(advertiser=advertiser, product=product, stage=stage, status__in=REUSABLE)
+        .select_related("advertiser")
+        .order_by("created_at")
+        .first()
+    )
+
+
+def _resume_paused(campaign: Campaign | None, *, jobs: list[VideoJob], actor: Actor, reason: str, trigger: dict) -> None:
+    """ad_launch refuses paused objects: resume the stage's campaign and, for the carried
+    creatives, the ad group ad_launch will re-use and its paused ads."""
+    if campaign is None:
+        return
+    if campaign.status == OperationStatus.DISABLE:
+        object_status_set(obj=campaign, status=OperationStatus.ENABLE, actor=actor, reason=reason, trigger=trigger)
+    first: dict[int, AdGroup] = {}
+    for adgroup in AdGroup.objects.filter(campaign=campaign, job__in=jobs, status__in=REUSABLE).select_related(
+        "campaign__advertiser"
+    ).order_by("created_at"):
+        first.setdefault(adgroup.job_id, adgroup)
+    paused = [g for g in first.values() if g.status == OperationStatus.DISABLE]
+    objects_status_set(objs=paused, status=OperationStatus.ENABLE, actor=actor, reason=reason, trigger=trigger)
+    ads = list(
+        Ad.objects.filter(adgroup__in=list(first.values()), job__in=jobs, status=OperationStatus.DISABLE)
+        .select_related("adgroup__campaign__advertiser")
+    )
+    objects_status_set(objs=ads, status=OperationStatus.ENABLE, actor=actor, reason=reason, trigger=trigger)
+
+
+def _undo(campaign: Campaign, *, actor: Actor, reason: str) -> None:
+    """A failed switch re-pauses the new stage's campaign it resumed or created, so only the
+    old stage runs; a re-run resumes it and finishes."""
+    try:
+        object_status_set(
+            obj=campaign, status=OperationStatus.DISABLE, actor=actor, reason=_("the stage switch failed: %(reason)s") % {"reason": reason},
+        )
+    except CampaignError:
+        pass  # logged by the service; the next stages_check finishes or the manager retries
+
+
+def _log_failed(obj: Campaign | None, *, actor, before, to_stage, reason, trigger, error) -> None:
+    if obj is None:
+        return
+    with transaction.atomic():
+        action_log_record(
+            actor=actor, action="stage_change", obj=obj, before=before, after={"stage": to_stage}, reason=reason, trigger=trigger,
+            outcome=ActionLog.Outcome.FAILED, error=error, remote_id=obj.campaign_id,
+        )
+
+
+# --- hit-stage scaling (PRD §15.3) -------------------------------------------------------
+
+def hit_scale(*, advertiser: AdvertiserAccount, day: dt.date | None = None, actor: Actor | None = None) -> list[HitOutcome]:
+    """Every 24 h, for each running ad group of a running hit-stage campaign: yesterday's
+    spend at its daily budget (the cap) → raise the budget by the step; below → raise the bid."""
+    actor = actor or Actor.auto()
+    day = day or clock.today(advertiser.timezone)
+    if strategy_for().kill_switch:
+        return []
+    yesterday = day - dt.timedelta(days=1)
+    running = AdGroup.objects.filter(
+        campaign__advertiser=advertiser, campaign__status=OperationStatus.ENABLE, status=OperationStatus.ENABLE,
+    ).exclude(adgroup_id="")
+    adgroups = list(running.filter(campaign__stage=Stage.HIT).select_related("campaign__advertiser").order_by("pk"))
+    if not adgroups:
+        return []
+    strategies = strategies_for(campaigns={g.campaign_id for g in adgroups})
+    rows = PerformanceDaily.objects.filter(ad__adgroup__in=adgroups, date=yesterday).values("ad__adgroup_id").annotate(spend=Sum("spend"))
+    spent = {row["ad__adgroup_id"]: row["spend"] for row in rows}
+    # Whatever changed an ad group today (the budget rule, or an earlier run: the cap raised
+    # today makes yesterday's spend look "below the cap") — hit scaling leaves it until tomorrow.
+    claims = DailyChange.objects.filter(object_type="adgroup", object_pk__in=[g.pk for g in adgroups], day=day)
+    changed_today = set(claims.values_list("object_pk", flat=True))
+    headroom = account_headroom(advertiser, running)
+    outcomes = []
+    for adgroup in adgroups:
+        strategy = strategies[adgroup.campaign_id]
+        if adgroup.pk in changed_today:
+            outcomes.append(HitOutcome(adgroup.pk, "hold", False, note=_("already changed today")))
+            continue
+        if adgroup.pk not in spent:
+            outcomes.append(HitOutcome(adgroup.pk, "hold", False, note=_("no spend reported for %(date)s") % {"date": yesterday}))
+            continue
+        spend = Decimal(spent[adgroup.pk]).quantize(CENT)
+        budget = Decimal(adgroup.budget).quantize(CENT)
+        trigger = {
+            "date": yesterday.isoformat(), "spend": str(spend), "budget": str(budget),
+            "spend_share": round(float(spend / budget), 4) if budget else None, "at_cap_share": str(AT_CAP_SHARE),
+        }
+        if spend >= budget * AT_CAP_SHARE:
+            outcome = _cap_raise(adgroup, strategy, headroom, trigger, day, actor)
+            if outcome.applied:
+                headroom -= Decimal(outcome.after["budget"]) - budget
+        else:
+            outcome = _bid_raise(adgroup, strategy, trigger, day, actor)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def _cap_raise(adgroup: AdGroup, strategy: Strategy, headroom: Decimal, trigger: dict, day: dt.date, actor: Actor) -> HitOutcome:
+    budget = Decimal(adgroup.budget).quantize(CENT)
+    ceilings = [
+        budget + Decimal(strategy.hit_cap_raise_step),
+        budget + max(Decimal(headroom), Decimal("0")),
+        budget + Decimal(strategy.max_raise_per_day),
+        Decimal(strategy.adgroup_budget_cap),
+    ]
+    if adgroup.budget_cap is not None:
+        ceilings.append(Decimal(adgroup.budget_cap))
+    new = min(ceilings).quantize(CENT, rounding=ROUND_DOWN)
+    before, after = {"budget": budget}, {"budget": new}
+    trigger = {**trigger, "step": str(strategy.hit_cap_raise_step), "account_headroom": str(headroom)}
+    if new <= budget:
+        note = _("at the cap: an ad group cap, the account's daily cap or today's raise limit is reached")
+        return HitOutcome(adgroup.pk, "cap_raise", False, before, before, note=note)
+    reason = _("spend %(spend)s reached the daily budget %(budget)s: raise it to %(new)s") % {
+        "spend": trigger["spend"], "budget": budget, "new": new,
+    }
+    if strategy.dry_run:
+        _would_do(adgroup, "cap_raise", before, after, reason, trigger, actor)
+        return HitOutcome(adgroup.pk, "cap_raise", False, before, after, note=_("dry run"))
+    return _claimed(
+        adgroup, "budget", day, "cap_raise", before, after,
+        lambda: adgroup_budget_set(adgroup=adgroup, budget=new, actor=actor, reason=reason, trigger=trigger, action="cap_raise"),
+    )
+
+
+def bid_raised(adgroup: AdGroup, pct: Decimal) -> dict[str, Decimal]:
+    """The ad group's bids raised by `pct` %: a cost cap or target CPA × (1 + pct/100), a ROAS
+    floor ÷ (1 + pct/100). Each moves at least a cent; a floor never below a cent."""
+    factor = 1 + Decimal(pct) / 100
+    changes = {}
+    for name in ("bid_price", "conversion_bid_price"):
+        old = getattr(adgroup, name)
+        if old is not None:
+            changes[name] = max((Decimal(old) * factor).quantize(CENT, rounding=ROUND_HALF_UP), Decimal(old) + CENT)
+    if adgroup.roas_bid is not None:
+        old = Decimal(adgroup.roas_bid)
+        lowered = min((old / factor).quantize(CENT, rounding=ROUND_HALF_UP), old - CENT)
+        if lowered >= CENT:
+            changes["roas_bid"] = lowered
+    return changes
+
+
+def _bid_raise(adgroup: AdGroup, strategy: Strategy, trigger: dict, day: dt.date, actor: Actor) -> HitOutcome:
+    if adgroup.bid_type == NO_BID:
+        # Lowest cost has no bid: TikTok already bids what it takes to spend the budget.
+        return HitOutcome(adgroup.pk, "bid_raise", False, note=_("lowest-cost bidding (BID_TYPE_NO_BID) has no bid to raise"))
+    changes = bid_raised(adgroup, strategy.hit_bid_raise_pct)
+    if not changes:
+        return HitOutcome(adgroup.pk, "bid_raise", False, note=_("this ad group has no bid that can be raised"))
+    before = {name: getattr(adgroup, name) for name in changes}
+    trigger = {**trigger, "bid_raise_pct": str(strategy.hit_bid_raise_pct)}
+    reason = _("spend %(spend)s is below the daily budget %(budget)s: raise the bid by %(pct)s %%") % {
+        "spend": trigger["spend"], "budget": trigger["budget"], "pct": strategy.hit_bid_raise_pct,
+    }
+    if strategy.dry_run:
+        _would_do(adgroup, "bid_raise", before, changes, reason, trigger, actor)
+        return HitOutcome(adgroup.pk, "bid_raise", False, before, changes, note=_("dry run"))
+    return _claimed(
+        adgroup, "bid", day, "bid_raise", before, changes,
+        lambda: adgroup_bid_set(adgroup=adgroup, changes=changes, actor=actor, reason=reason, trigger=trigger, action="bid_raise"),
+    )
+
+
+def _claimed(adgroup: AdGroup, kind: str, day: dt.date, action: str, before: dict, after: dict, call) -> HitOutcome:
+    """Claim today's one change of `kind` before TikTok is called; release it if the call fails."""
+    try:
+        with transaction.atomic():
+            claim = DailyChange.objects.create(object_type="adgroup", object_pk=adgroup.pk, day=day, kind=kind)
+    except IntegrityError:
+        return HitOutcome(adgroup.pk, action, False, before, before, note=_("already changed today"))
+    try:
+        call()
+    except CampaignError as exc:
+        claim.delete()  # nothing changed: the next run may try again today
+        return HitOutcome(adgroup.pk, action, False, before, before, note=str(exc))
+    return HitOutcome(adgroup.pk, action, True, before, after)
+
+
+def _would_do(adgroup: AdGroup, action: str, before: dict, after: dict, reason: str, trigger: dict, actor: Actor) -> None:
+    with transaction.atomic():
+        action_log_record(
+            actor=actor, action=action, obj=adgroup, before=before, after=after, reason=reason, trigger=trigger,
+            remote_id=adgroup.adgroup_id, dry_run=True,
+        )
