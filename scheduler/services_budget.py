@@ -11,6 +11,14 @@ Which ad groups: the heat stage gets the whole rule; the hit stage only its down
 (scale down, pause), because its growth is hit scaling's (PRD §15.3, services_stages); the
 launch stage buys views, so ROAS does not judge it yet. Raises also stay inside the
 account's daily cap: the sum of the running ad groups' budgets never passes it.
+
+The run is batched so that its SQL does not grow with the number of ad groups: the day's
+claims are read in one query and taken in one INSERT (the unique constraint stays the last
+line of defence), the budget changes go in /adgroup/budget/update/ calls of 20 ad groups
+and are stored with bulk writes (campaigns.services.adgroups_budget_set), the claims of a
+refused call are released, every pause of the run goes in one bulk status change (20 ids a
+call), and dry-run entries are inserted together. A raise whose call TikTok refuses keeps
+the headroom it was given for the rest of the run: the cap holds, it is only not reused.
 """
 
 from __future__ import annotations
@@ -25,14 +33,15 @@ from django.db.models import Sum
 
 from adloop import clock
 from analytics.models import PerformanceDaily
-from campaigns.errors import CampaignError
 from campaigns.models import Ad, AdGroup, AdvertiserAccount, OperationStatus, Stage
-from campaigns.services import adgroup_budget_set, objects_status_set
+from campaigns.services.controls import BudgetChange, adgroups_budget_set, objects_status_apply
 
 from .models import DailyChange
 from .rules import BudgetDecision, Verdict, budget_decide
-from .services import Actor, action_log_record
+from .services import Actor, action_log_build, action_logs_record
 from .services_settings import strategies_for, strategy_for
+
+CLAIM = {"object_type": "adgroup", "kind": "budget"}
 
 
 @dataclass(frozen=True)
@@ -48,20 +57,26 @@ def budgets_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = Non
     day = day or clock.today(advertiser.timezone)
     if strategy_for().kill_switch:
         return []  # the kill switch: automation changes nothing at all
-    running = AdGroup.objects.filter(campaign__advertiser=advertiser, status=OperationStatus.ENABLE).exclude(adgroup_id="")
+    running = AdGroup.objects.filter(
+        campaign__advertiser=advertiser, campaign__status=OperationStatus.ENABLE, status=OperationStatus.ENABLE
+    ).exclude(adgroup_id="")
     headroom = account_headroom(advertiser, running)
-    adgroups = list(running.exclude(campaign__stage=Stage.LAUNCH).select_related("campaign"))
+    judged = running.exclude(campaign__stage=Stage.LAUNCH)
+    adgroups = list(judged.select_related("campaign"))
+    for adgroup in adgroups:
+        adgroup.campaign.advertiser = advertiser  # one account: no join, no copy per row
     strategies = strategies_for(campaigns={g.campaign_id for g in adgroups})
     longest = max((s.roas_window_days for s in strategies.values()), default=1)
     per_day = (
-        PerformanceDaily.objects.filter(ad__adgroup__in=adgroups, date__gt=day - dt.timedelta(days=longest), date__lte=day)
+        PerformanceDaily.objects.filter(ad__adgroup__in=judged.values("pk"), date__gt=day - dt.timedelta(days=longest), date__lte=day)
         .values("ad__adgroup_id", "date")
         .annotate(spend=Sum("spend"), value=Sum("conversion_value"), conversions=Sum("conversions"))
     )
     rows = defaultdict(list)
     for row in per_day:
         rows[row["ad__adgroup_id"]].append(row)
-    outcomes, to_pause = [], []
+    claimed = set(DailyChange.objects.filter(**CLAIM, day=day, object_pk__in=judged.values("pk")).values_list("object_pk", flat=True))
+    outcomes, would_do, changes, to_pause = {}, [], [], []
     for adgroup in adgroups:
         strategy = strategies[adgroup.campaign_id]
         since = day - dt.timedelta(days=strategy.roas_window_days)
@@ -74,21 +89,23 @@ def budgets_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = Non
             conversions=sum(r["conversions"] for r in window),
         )
         if decision.verdict in (Verdict.HOLD, Verdict.KEEP):
-            outcomes.append(BudgetOutcome(adgroup.pk, decision, applied=False))
+            outcomes[adgroup.pk] = BudgetOutcome(adgroup.pk, decision, applied=False)
         elif decision.verdict == Verdict.SCALE_UP and adgroup.campaign.stage == Stage.HIT:
-            outcomes.append(BudgetOutcome(adgroup.pk, decision, applied=False, note="hit stage: hit scaling raises it"))
+            outcomes[adgroup.pk] = BudgetOutcome(adgroup.pk, decision, applied=False, note="hit stage: hit scaling raises it")
         elif strategy.dry_run:
-            outcomes.append(_would_do(adgroup, decision, actor))
+            would_do.append((adgroup, decision))
+            outcomes[adgroup.pk] = BudgetOutcome(adgroup.pk, decision, applied=False, note="dry run")
         elif decision.verdict == Verdict.PAUSE:
             to_pause.append((adgroup, decision))
+        elif adgroup.pk in claimed:
+            outcomes[adgroup.pk] = BudgetOutcome(adgroup.pk, decision, applied=False, note="already changed today")
         else:
-            delta = decision.budget - adgroup.budget
-            outcome = _change_budget(adgroup, decision, day, actor)
-            if outcome.applied:
-                headroom -= delta
-            outcomes.append(outcome)
-    outcomes += _pause(to_pause, actor)
-    return outcomes
+            headroom -= decision.budget - adgroup.budget
+            changes.append((adgroup, decision))
+    _log_would_do(would_do, actor)
+    outcomes.update(_change_budgets(changes, day, actor))
+    outcomes.update(_pause(to_pause, actor))
+    return [outcomes[adgroup.pk] for adgroup in adgroups]
 
 
 def account_cap(advertiser: AdvertiserAccount) -> Decimal:
@@ -103,42 +120,95 @@ def account_headroom(advertiser: AdvertiserAccount, running) -> Decimal:
     return account_cap(advertiser) - committed
 
 
-def _would_do(adgroup: AdGroup, decision: BudgetDecision, actor: Actor) -> BudgetOutcome:
-    after = {"status": OperationStatus.DISABLE} if decision.verdict == Verdict.PAUSE else {"budget": decision.budget}
-    with transaction.atomic():
-        action_log_record(
-            actor=actor, action="pause" if decision.verdict == Verdict.PAUSE else "budget_change", obj=adgroup,
-            before={"budget": adgroup.budget, "status": adgroup.status}, after=after, reason=decision.reason,
-            trigger=decision.trigger, remote_id=adgroup.adgroup_id, dry_run=True,
-        )
-    return BudgetOutcome(adgroup.pk, decision, applied=False, note="dry run")
-
-
-def _change_budget(adgroup: AdGroup, decision: BudgetDecision, day: dt.date, actor: Actor) -> BudgetOutcome:
-    try:
-        with transaction.atomic():
-            claim = DailyChange.objects.create(object_type="adgroup", object_pk=adgroup.pk, day=day)
-    except IntegrityError:
-        return BudgetOutcome(adgroup.pk, decision, applied=False, note="already changed today")
-    try:
-        adgroup_budget_set(adgroup=adgroup, budget=decision.budget, actor=actor, reason=decision.reason, trigger=decision.trigger)
-    except CampaignError as exc:
-        claim.delete()  # nothing changed: the next run may try again today
-        return BudgetOutcome(adgroup.pk, decision, applied=False, note=str(exc))
-    return BudgetOutcome(adgroup.pk, decision, applied=True)
-
-
-def _pause(items: list[tuple[AdGroup, BudgetDecision]], actor: Actor) -> list[BudgetOutcome]:
-    """Pausing acts on ads (one creative per ad group), batched 20 ids a call."""
-    outcomes = []
+def _log_would_do(items: list[tuple[AdGroup, BudgetDecision]], actor: Actor) -> None:
+    entries = []
     for adgroup, decision in items:
-        ads = list(Ad.objects.filter(adgroup=adgroup, status=OperationStatus.ENABLE).select_related("adgroup__campaign__advertiser"))
-        try:
-            objects_status_set(objs=ads, status=OperationStatus.DISABLE, actor=actor, reason=decision.reason, trigger=decision.trigger)
-        except CampaignError as exc:
-            outcomes.append(BudgetOutcome(adgroup.pk, decision, applied=False, note=str(exc)))
-            continue
-        outcomes.append(BudgetOutcome(adgroup.pk, decision, applied=bool(ads)))
+        pause = decision.verdict == Verdict.PAUSE
+        entries.append(action_log_build(
+            actor=actor, action="pause" if pause else "budget_change", obj=adgroup,
+            before={"budget": adgroup.budget, "status": adgroup.status},
+            after={"status": OperationStatus.DISABLE} if pause else {"budget": decision.budget}, reason=decision.reason,
+            trigger=decision.trigger, remote_id=adgroup.adgroup_id, dry_run=True, validate_relations=False,
+        ))
+    if entries:
+        action_logs_record(entries)
+
+
+def _change_budgets(items: list[tuple[AdGroup, BudgetDecision]], day: dt.date, actor: Actor) -> dict[int, BudgetOutcome]:
+    """Claim the day's change for every ad group, then change the budgets in bulk; the
+    claims of the changes TikTok refused are released, so the next run may try again today."""
+    outcomes = {}
+    won = _claim([adgroup.pk for adgroup, _ in items], day)
+    for adgroup, decision in items:
+        if adgroup.pk not in won:
+            outcomes[adgroup.pk] = BudgetOutcome(adgroup.pk, decision, applied=False, note="already changed today")
+    items = [(adgroup, decision) for adgroup, decision in items if adgroup.pk in won]
+    if not items:
+        return outcomes
+    try:
+        result = adgroups_budget_set(
+            changes=[BudgetChange(adgroup, decision.budget, decision.reason, decision.trigger) for adgroup, decision in items], actor=actor,
+        )
+    except Exception:
+        # Something unexpected part-way: a claim stays only where TikTok took the new budget.
+        _release([adgroup.pk for adgroup, decision in items if adgroup.budget != decision.budget], day)
+        raise
+    _release(list(result.failed), day)
+    for adgroup, decision in items:
+        failed = result.failed.get(adgroup.pk)
+        outcomes[adgroup.pk] = BudgetOutcome(adgroup.pk, decision, applied=failed is None, note=failed or "")
     return outcomes
 
 
+def _release(pks: list[int], day: dt.date) -> None:
+    if pks:
+        DailyChange.objects.filter(**CLAIM, day=day, object_pk__in=pks).delete()
+
+
+def _claim(pks: list[int], day: dt.date) -> set[int]:
+    """Insert the day's claims in one statement; if another run took some since they were
+    read (the per-advertiser lock should prevent it), fall back to one claim at a time and
+    keep only those this run won: the unique constraint decides."""
+    if not pks:
+        return set()
+    try:
+        with transaction.atomic():
+            DailyChange.objects.bulk_create([DailyChange(**CLAIM, object_pk=pk, day=day) for pk in pks], batch_size=1000)
+        return set(pks)
+    except IntegrityError:
+        won = set()
+        for pk in pks:
+            try:
+                with transaction.atomic():
+                    DailyChange.objects.create(**CLAIM, object_pk=pk, day=day)
+            except IntegrityError:
+                continue
+            won.add(pk)
+        return won
+
+
+def _pause(items: list[tuple[AdGroup, BudgetDecision]], actor: Actor) -> dict[int, BudgetOutcome]:
+    """Pausing acts on ads (one creative per ad group): every ad group of the run in one
+    bulk status change, batched 20 ids a call, each ad logged with its ad group's reason."""
+    if not items:
+        return {}
+    decisions = {adgroup.pk: (adgroup, decision) for adgroup, decision in items}
+    running = Ad.objects.filter(adgroup__in=list(decisions), status=OperationStatus.ENABLE).exclude(ad_id="")
+    ads = list(running.order_by("adgroup_id", "pk"))
+    ads_of = defaultdict(list)
+    for ad in ads:
+        ad.adgroup = decisions[ad.adgroup_id][0]
+        ads_of[ad.adgroup_id].append(ad)
+    result = objects_status_apply(
+        objs=ads, status=OperationStatus.DISABLE, actor=actor,
+        reasons={ad.pk: decisions[ad.adgroup_id][1].reason for ad in ads},
+        triggers={ad.pk: decisions[ad.adgroup_id][1].trigger for ad in ads},
+    )
+    outcomes = {}
+    for adgroup, decision in items:
+        errors = [result.failed[ad.pk] for ad in ads_of[adgroup.pk] if ad.pk in result.failed]
+        if errors:
+            outcomes[adgroup.pk] = BudgetOutcome(adgroup.pk, decision, applied=False, note=errors[0])
+        else:
+            outcomes[adgroup.pk] = BudgetOutcome(adgroup.pk, decision, applied=bool(ads_of[adgroup.pk]))
+    return outcomes

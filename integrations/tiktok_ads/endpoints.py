@@ -35,6 +35,10 @@ from .schemas import (
 MAX_PAGE_SIZE = 1000
 MAX_PAGES = 1000  # hard cap: 1M rows per listing is far beyond any account we run
 MAX_STATUS_IDS = 20
+# /adgroup/budget/update/ takes a list of {adgroup_id, budget}; TikTok does not document its
+# largest size (reference §3.4: UNCONFIRMED), so stay at the status calls' 20, which the
+# sandbox enforces for this call too (40011 above it).
+MAX_BUDGET_IDS = 20
 MAX_FILTER_IDS = 100
 MAX_ADVERTISER_IDS = 100
 MAX_REPORT_DAYS_DAILY = 30
@@ -234,8 +238,9 @@ def adgroup_status_update(client: TikTokAdsClient, *, advertiser_id: str, adgrou
 
 # https://business-api.tiktok.com/portal/docs — Ad group › Update ad group budgets (POST /adgroup/budget/update/; CN docs, not in the official SDK)
 def adgroup_budget_update(client: TikTokAdsClient, *, advertiser_id: str, budgets: dict[str, Decimal]) -> list[str]:
+    """Many ad groups' daily budgets, MAX_BUDGET_IDS per call; returns TikTok's request id per call."""
     request_ids = []
-    for batch in chunks(budgets.items(), MAX_STATUS_IDS):
+    for batch in chunks(budgets.items(), MAX_BUDGET_IDS):
         body = {"advertiser_id": advertiser_id, "budget": [{"adgroup_id": gid, "budget": money(amount)} for gid, amount in batch]}
         client.post("adgroup/budget/update", body)
         request_ids.append(client.last_request_id)
