@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("analytics/", include("analytics.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("optimization/", include("optimization.urls")),
     path("sandbox/", include("sandbox.urls")),
 ]
 # Videos and covers are served to logged-in users only (the login middleware covers this

@@ -1,6 +1,6 @@
 """Writes of the creatives app: products, and video jobs from script to rendered file."""
 
-from .jobs import batch_create, video_job_retry, video_job_run
+from .jobs import batch_create, variant_batch_create, video_job_retry, video_job_run
 from .products import product_analysis_ensure, product_create, product_image_add
 
 __all__ = [
@@ -8,6 +8,7 @@ __all__ = [
     "product_analysis_ensure",
     "product_create",
     "product_image_add",
+    "variant_batch_create",
     "video_job_retry",
     "video_job_run",
 ]

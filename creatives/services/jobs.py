@@ -23,7 +23,7 @@ from adloop.background import enqueue
 from creatives.errors import CreativeError
 from creatives.media import MediaError
 from creatives.models import Product, VideoJob
-from creatives.script import HookType, ScriptError, script_parse
+from creatives.script import HookType, Script, ScriptError, script_parse
 from integrations.llm.base import LLMError
 from integrations.llm.schemas import ScriptRequest
 from integrations.seedance.errors import SeedanceError
@@ -61,6 +61,33 @@ def batch_create(
                 hook_type=HOOK_ROTATION[index % len(HOOK_ROTATION)], variation_seed=index,
             )
             for index in range(count)
+        ]
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue(jobs))
+    return jobs
+
+
+def variant_batch_create(
+    *, parent: VideoJob, scripts: list[Script], batch_id: str = "", backend: str = "", enqueue: bool = True
+) -> list[VideoJob]:
+    """One queued job per given script, each a variant of `parent` (same product, size and
+    backend, unless `backend` says otherwise), rendered as one batch like `batch_create`'s."""
+    if not 1 <= len(scripts) <= MAX_BATCH:
+        raise CreativeError(f"a batch holds 1 to {MAX_BATCH} videos, not {len(scripts)}")
+    backend = backend or (parent.backend if parent.backend != VideoJob.Backend.UPLOAD else settings.VIDEO_BACKEND)
+    if backend not in VideoJob.Backend.values or backend == VideoJob.Backend.UPLOAD:
+        raise CreativeError(f"unknown video backend {backend!r}")
+    # Validated here too: a job's script is what the renderer trusts without asking again.
+    scripts = [script_parse(script.model_dump(mode="json")) for script in scripts]
+    batch_id = batch_id or f"batch-{uuid.uuid4().hex[:12]}"
+    with transaction.atomic():
+        jobs = [
+            VideoJob.objects.create(
+                product_id=parent.product_id, parent=parent, batch_id=batch_id, backend=backend, language=script.language,
+                size=parent.size or settings.VIDEO_SIZE, hook_type=script.hook.type.value, variation_seed=index,
+                script=script.model_dump(mode="json"),
+            )
+            for index, script in enumerate(scripts)
         ]
         if enqueue:
             transaction.on_commit(lambda: _enqueue(jobs))

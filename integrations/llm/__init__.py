@@ -1,6 +1,7 @@
 """Product analysis and ad scripts from an LLM (Django-free; settings arrive as arguments).
 
-    provider_from_settings(...) → LLMProvider with analyze_product(brief) and write_script(request)
+    provider_from_settings(...) → LLMProvider with analyze_product(brief), write_script(request),
+                                  break_down(script, brief) and write_variants(request)
     OpenAIProvider   OpenAI or any OpenAI-compatible server (Ollama, vLLM), strict structured output
     OfflineProvider  deterministic rule tables, no network: the default of a fresh checkout
 """

@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 
 from creatives.script import Script
 
-from .schemas import ProductAnalysis, ProductBrief, ScriptRequest
+from .schemas import Breakdown, ProductAnalysis, ProductBrief, ScriptRequest, VariantRequest
 
 
 class LLMError(Exception):
@@ -64,3 +64,7 @@ class LLMProvider(Protocol):
     def analyze_product(self, brief: ProductBrief) -> ProductAnalysis: ...
 
     def write_script(self, request: ScriptRequest) -> Script: ...
+
+    def break_down(self, script: Script, brief: ProductBrief) -> Breakdown: ...
+
+    def write_variants(self, request: VariantRequest) -> list[Script]: ...

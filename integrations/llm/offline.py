@@ -14,8 +14,9 @@ from decimal import Decimal
 from creatives.script import CtaType, HookType, Script, script_parse
 
 from . import offline_rules as rules
+from . import offline_variants as variants
 from .output import split_duration
-from .schemas import ProductAnalysis, ProductBrief, ScriptRequest
+from .schemas import Breakdown, ProductAnalysis, ProductBrief, ScriptRequest, VariantRequest
 from .text import CJK, capitalize, format_price, market_name, shorten
 
 POINT_LIMIT = {"latin": 40, "cjk": 16}  # a selling point must fit a caption next to its marker
@@ -115,6 +116,13 @@ class OfflineProvider:
             "cta": {"type": cta_type.value, "text": cta},
             "ad_text": _ad_text(ctx, points[0], cta, brief.name),
         })
+
+    def break_down(self, script: Script, brief: ProductBrief) -> Breakdown:
+        return variants.break_down(script, brief)
+
+    def write_variants(self, request: VariantRequest) -> list[Script]:
+        lang = request.script.language
+        return variants.write_variants(request, _context(request.brief, lang))
 
     def _rng(self, *parts: object) -> random.Random:
         # Seeding with a string hashes it with SHA-512: stable across processes, unlike hash().

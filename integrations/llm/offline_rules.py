@@ -136,3 +136,109 @@ CTAS = {
 CTA_VOICEOVER = {"en": "The {product}. {cta}!", "zh": "{product}，{cta}！"}
 AD_TEXT = {"en": "{product}: {point}. {cta}", "zh": "{product}｜{point}，{cta}"}
 HASHTAGS = {"en": ["#tiktokmademebuyit", "#musthave"], "zh": ["#好物推荐", "#必买清单"]}
+
+# --- Breaking a winning script down (PRD 14.2) and rewording it into variants (PRD 14.3) ------
+# Markers in a hook's text, by hook type: (weight, pattern). Structure (a comparison, a counted
+# list) outweighs vocabulary, and a question mark leans towards a pain point.
+HOOK_MARKERS: dict[HookType, list[tuple[int, str]]] = {
+    HookType.CONTRAST: [
+        (3, r"\bvs\.?(?=\W|$)|\bversus\b|对比"),
+        (3, r"\bbefore\b.*\bafter\b|\bwithout\b.*\bwith\b|\bold way\b|\binstead of\b"),
+        (3, r"之前.*之后|以前.*现在|没有.*有了|用前.*用后"),
+    ],
+    HookType.NUMBER: [
+        (3, r"\b\d+\s+(reasons?|things?|ways?|tips?|secrets?|seconds?|minutes?|steps?|hacks?|features?|points?)\b"),
+        (3, r"\b(two|three|four|five|six|seven)\s+(reasons|things|ways|tips|secrets|steps|hacks)\b"),
+        (3, r"\d+\s*(个|点|种|秒|分钟|步|招|大)|[一二三四五六七八九十两]\s*(个理由|个原因|个技巧|点|招|步)"),
+    ],
+    HookType.PAIN_POINT: [
+        (2, r"\btired of\b|\bsick of\b|\bfed up\b|\bputting up with\b|\bstruggl\w*|\bhate\b|\bannoy\w*|\bfrustrat\w*"),
+        (2, r"还在|烦恼|受够|困扰|头疼|发愁|麻烦"),
+        (1, r"[?？]"),
+    ],
+    HookType.SUSPENSE: [
+        (2, r"\bwon'?t believe\b|\bwait (until|till)\b|\bwatch (this|what|until)\b|\bnobody told\b|\bsecret\b|\bguess\b|\bwhat happens\b"),
+        (2, r"想不到|看到最后|不知道|竟然|居然|秘密|猜猜"),
+    ],
+}
+# When two types score the same and the script's own label is not among them.
+HOOK_PRECEDENCE = [HookType.CONTRAST, HookType.NUMBER, HookType.PAIN_POINT, HookType.SUSPENSE]
+HOOK_REASON = {
+    "en": {"marker": "the hook text says “{marker}”", "declared": "no marker in the hook text; the script's own label"},
+    "zh": {"marker": "开头文案含“{marker}”", "declared": "开头文案没有明显特征，沿用脚本自身的标注"},
+}
+HOOK_PURPOSE = {
+    "en": {
+        HookType.PAIN_POINT: "Name the viewer's problem, as a question",
+        HookType.NUMBER: "Promise a concrete number of reasons",
+        HookType.SUSPENSE: "Tease the reveal so the viewer stays",
+        HookType.CONTRAST: "Show the old way against the product",
+    },
+    "zh": {
+        HookType.PAIN_POINT: "用提问点出观众的烦恼",
+        HookType.NUMBER: "用具体数字承诺几个理由",
+        HookType.SUSPENSE: "制造悬念，让观众看下去",
+        HookType.CONTRAST: "用前后对比突出商品",
+    },
+}
+# More openings of each type, so 3–5 variants never repeat the winner's or each other's hook.
+VARIANT_HOOKS = {
+    "en": {
+        HookType.PAIN_POINT: ["Is {pain} ruining your day?", "Why put up with {pain}?", "Done with {pain}?",
+                              "Still dealing with {pain}? There's a fix."],
+        HookType.NUMBER: ["{n} reasons everyone wants the {product}", "{n} ways the {product} makes life easier",
+                          "The {product} in {n} reasons", "{n} things I love about the {product}"],
+        HookType.SUSPENSE: ["Watch what happens with the {product}", "I didn't expect this from the {product}",
+                            "Guess what the {product} can do", "The secret behind the {product}"],
+        HookType.CONTRAST: ["The old way vs the {product}", "Before the {product} vs after it",
+                            "{pain}? Before. The {product}? After.", "Without the {product} vs with the {product}"],
+    },
+    "zh": {
+        HookType.PAIN_POINT: ["{pain}，是不是很头疼？", "为什么还要忍受{pain}？", "每天都被{pain}折磨？", "{pain}？有办法了"],
+        HookType.NUMBER: ["{product}的 {n} 个理由，看完就懂", "{n} 个理由告诉你{product}值不值", "{n} 点说清{product}好在哪",
+                          "我爱{product}的 {n} 个原因"],
+        HookType.SUSPENSE: ["猜猜{product}能做什么", "{product}竟然还能这样", "{product}的秘密，看到最后", "没想到{product}居然这么好用"],
+        HookType.CONTRAST: ["以前 vs 现在：{product}", "用{product}之前 vs 之后", "没有{product} vs 有了{product}，差别太大",
+                            "对比一下就知道{product}多好用"],
+    },
+}
+# Leading ordinal words of a scene's voice-over, re-said in a reordered variant's new order.
+POINT_MARKER = r"^(?:[✓✔•·\-–*]\s*|#?\d+[.)、:：]\s*|理由\s*\d+\s*[：:]\s*|第[一二三四五六七八九十]+[，,：:]?\s*)"
+URGENCY_WORDS = ("today", "now", "limited", "last", "hurry", "won't last", "stock", "限时", "手慢无", "库存", "今天", "赶紧", "不等人")
+PROOF_WORDS = ("love", "shoppers", "buyers", "trending", "reviews", "everyone", "买家", "大家", "火", "好评")
+LEARN_WORDS = ("learn", "details", "find out", "see more", "了解", "详情", "更多")
+BUY_WORDS = ("shop", "buy", "order", "get yours", "grab", "购买", "下单", "抢购", "带回家")
+CTA_LABEL = {
+    "en": {CtaType.SHOP_NOW: "direct “shop now”", CtaType.LIMITED_OFFER: "urgency (limited offer)",
+           CtaType.SOCIAL_PROOF: "social proof", CtaType.LEARN_MORE: "soft “learn more”"},
+    "zh": {CtaType.SHOP_NOW: "直接引导购买", CtaType.LIMITED_OFFER: "限时紧迫感", CtaType.SOCIAL_PROOF: "口碑背书",
+           CtaType.LEARN_MORE: "软性引导了解"},
+}
+CTA_WITH = {"en": {"price": "with the price as anchor", "urgency": "with urgency"}, "zh": {"price": "以价格为锚点", "urgency": "带紧迫感"}}
+LOGIC = {
+    "en": {
+        "number": "leads with a hard number (“{point}”)", "benefit": "leads with a benefit (“{point}”)", "plain": "leads with “{point}”",
+        "ranked": "keeps the seller's ranking, strongest point first", "reordered": "reorders the seller's points",
+        "one_each": "one point per scene", "listed": "all {n} points listed in one scene", "demo": "then shows the product in use",
+        "price": "closes on the price", "cta": "closes on the call to action",
+        "none": "no explicit selling point: the scenes show the product",
+        "opens": "Opens with the hook ({hook})",
+    },
+    "zh": {
+        "number": "以具体数字开场（“{point}”）", "benefit": "以利益点开场（“{point}”）", "plain": "以“{point}”开场",
+        "ranked": "沿用卖家的卖点排序，最强的在前", "reordered": "调整了卖家的卖点顺序",
+        "one_each": "每个分镜讲一个卖点", "listed": "一个分镜列出全部 {n} 个卖点", "demo": "随后展示实际使用",
+        "price": "以价格收尾", "cta": "以行动号召收尾", "none": "没有明确卖点，分镜直接展示商品", "opens": "先用开头钩子（{hook}）",
+    },
+}
+PACING = {
+    "en": {"fast": "fast hook", "slow": "slow hook", "even": "even {m} s scenes", "varied": "scenes of {lo}–{hi} s",
+           "total": "{total} s in all", "hook": "{kind} ({h} s, {pct} % of the video)"},
+    "zh": {"fast": "快节奏开头", "slow": "慢节奏开头", "even": "中段每镜约 {m} 秒", "varied": "中段每镜 {lo}–{hi} 秒",
+           "total": "共 {total} 秒", "hook": "{kind}（{h} 秒，占 {pct}%）"},
+}
+SLOT_PURPOSE = {
+    "en": {"selling_point": "Selling point {i}: show one concrete benefit close up", "demo": "Show the product in use",
+           "cta": "Call to action ({cta}): tell the viewer what to do next"},
+    "zh": {"selling_point": "卖点 {i}：特写展示一个具体利益点", "demo": "展示实际使用效果", "cta": "行动号召（{cta}）：告诉观众下一步做什么"},
+}

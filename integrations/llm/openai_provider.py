@@ -12,8 +12,19 @@ from creatives.script import Script
 
 from . import prompts
 from .base import LLMAuthError, LLMError, LLMInvalidOutput, LLMRateLimited, LLMTimeout, LLMUnavailable
-from .output import AnalysisOut, OutputProblem, analysis_from_answer, script_from_answer, script_schema, strict_schema
-from .schemas import ProductAnalysis, ProductBrief, ScriptRequest
+from .output import (
+    AnalysisOut,
+    OutputProblem,
+    analysis_from_answer,
+    breakdown_from_answer,
+    breakdown_schema,
+    script_from_answer,
+    script_schema,
+    strict_schema,
+    variants_from_answer,
+    variants_schema,
+)
+from .schemas import Breakdown, ProductAnalysis, ProductBrief, ScriptRequest, VariantRequest
 
 if TYPE_CHECKING:
     import httpx2
@@ -23,6 +34,7 @@ DEFAULT_MODEL = "gpt-4o"
 CONNECT_TIMEOUT_S = 5.0  # an unreachable server fails fast; a long generation still gets the full read timeout
 ANALYSIS_TEMPERATURE = 0.3  # ranking selling points should be stable
 SCRIPT_TEMPERATURE = 0.9  # scripts are meant to vary; `seed` keeps each variation reproducible where supported
+BREAKDOWN_TEMPERATURE = 0.2  # a breakdown describes what is there: the same script should read the same way
 # Ollama requires an Authorization header but ignores its value.
 LOCAL_PLACEHOLDER_KEY = "not-needed"
 
@@ -97,6 +109,27 @@ class OpenAIProvider:
             language=request.language or "en",
             temperature=SCRIPT_TEMPERATURE,
             seed=request.variation_seed,
+        )
+
+    def break_down(self, script: Script, brief: ProductBrief) -> Breakdown:
+        return self._structured(
+            prompts.breakdown_messages(script, brief),
+            name="script_breakdown",
+            schema=breakdown_schema(script),
+            convert=lambda content: breakdown_from_answer(content, script),
+            language=script.language,
+            temperature=BREAKDOWN_TEMPERATURE,
+        )
+
+    def write_variants(self, request: VariantRequest) -> list[Script]:
+        return self._structured(
+            prompts.variants_messages(request),
+            name="script_variants",
+            schema=variants_schema(request),
+            convert=lambda content: variants_from_answer(content, request),
+            language=request.script.language,
+            temperature=SCRIPT_TEMPERATURE,
+            seed=request.seed,
         )
 
     def _structured(

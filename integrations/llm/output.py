@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from creatives.script import MAX_SCENE_S, MAX_SCENES, MIN_SCENE_S, HookType, Script
+from creatives.script import MAX_SCENE_S, MAX_SCENES, MIN_SCENE_S, CtaType, HookType, Script
 
-from .schemas import ProductAnalysis, ScriptRequest
-from .text import CJK
+from .schemas import Breakdown, ProductAnalysis, ScriptRequest, SlotRole, TemplateSlot, VariantRequest
+from .text import CJK, shorten
 
 
 class OutputProblem(ValueError):
@@ -168,3 +168,124 @@ def split_duration(total: float, weights: list[float]) -> list[float]:
         shares = [total / len(weights)] * len(weights)
     rounded = [round(share, 2) for share in shares[:-1]]
     return [*rounded, round(total - sum(rounded), 2)]
+
+
+# --- breakdown (PRD 14.2) and variants (PRD 14.3) ------------------------------------------
+
+class SlotOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: SlotRole
+    purpose: str = Field(description="What this scene has to achieve, in one short sentence (at most 200 characters)")
+
+
+class BreakdownOut(BaseModel):
+    """The breakdown as the model writes it; the durations are measured by us, not asked for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hook_type: HookType
+    hook_reason: str = Field(description="What in the hook's wording makes it this type (at most 300 characters)")
+    selling_point_order: list[str] = Field(description="The selling points in the order the script presents them")
+    selling_point_logic: str = Field(description="Why the points come in this order (at most 500 characters)")
+    cta_type: CtaType
+    cta_style: str = Field(description="How the call to action asks, e.g. direct with the price (at most 200 characters)")
+    pacing_style: str = Field(description="The rhythm of the scenes (at most 300 characters)")
+    template: list[SlotOut] = Field(description="One slot per scene, in order: a reusable template of this script")
+
+
+class VariantsOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    variants: list[Script]
+
+
+def breakdown_schema(script: Script) -> dict[str, Any]:
+    schema = strict_schema(BreakdownOut)
+    template = schema["properties"]["template"]
+    template["minItems"] = template["maxItems"] = len(script.scenes)
+    return schema
+
+
+def breakdown_from_answer(content: str, script: Script) -> Breakdown:
+    try:
+        out = BreakdownOut.model_validate_json(content)
+    except ValidationError as exc:
+        raise _problem(exc) from exc
+    n = len(script.scenes)
+    if len(out.template) != n:
+        raise OutputProblem("template", f"expected one slot per scene ({n}), got {len(out.template)}")
+    if n > 1 and (out.template[0].role != "hook" or out.template[-1].role != "cta"):
+        raise OutputProblem("template", "the first slot must be the hook and the last the cta")
+    # Models are poor at arithmetic: the pacing is the script's own durations, measured here.
+    durations = [scene.duration_s for scene in script.scenes]
+    return Breakdown(
+        hook_type=out.hook_type,
+        hook_reason=shorten(out.hook_reason, 300) or "-",
+        selling_point_order=[shorten(point, 80) for point in out.selling_point_order if point.strip()][:MAX_SCENES],
+        selling_point_logic=shorten(out.selling_point_logic, 500) or "-",
+        cta_type=out.cta_type,
+        cta_style=shorten(out.cta_style, 200) or "-",
+        pacing=durations,
+        pacing_style=shorten(out.pacing_style, 300) or "-",
+        template=[
+            TemplateSlot(role=slot.role, duration_s=duration, purpose=shorten(slot.purpose, 200) or slot.role)
+            for slot, duration in zip(out.template, durations, strict=True)
+        ],
+    )
+
+
+def variants_schema(request: VariantRequest) -> dict[str, Any]:
+    """Exactly `count` scripts of the winner's hook type, language and scene count."""
+    schema = strict_schema(VariantsOut)
+    defs = schema["$defs"]
+    defs["HookType"]["enum"] = [request.breakdown.hook_type.value]
+    script = defs["Script"]["properties"]
+    script["language"]["enum"] = [request.script.language]
+    script["scenes"]["minItems"] = script["scenes"]["maxItems"] = len(request.script.scenes)
+    variants = schema["properties"]["variants"]
+    variants["minItems"] = variants["maxItems"] = request.count
+    image = defs["Scene"]["properties"]["image"]
+    if request.brief.images:
+        image["anyOf"][0]["maximum"] = len(request.brief.images) - 1
+    else:
+        image.pop("anyOf")
+        image["type"] = "null"
+    return schema
+
+
+def _image(index: int | None, n_images: int) -> int | None:
+    return index if index is not None and index < n_images else None
+
+
+def variants_from_answer(content: str, request: VariantRequest) -> list[Script]:
+    try:
+        out = VariantsOut.model_validate_json(content)
+    except ValidationError as exc:
+        raise _problem(exc) from exc
+    if len(out.variants) != request.count:
+        raise OutputProblem("variants", f"expected {request.count} variants, got {len(out.variants)}")
+    winner, breakdown = request.script, request.breakdown
+    seen = {winner.hook.text.casefold()}
+    n_images = len(request.brief.images)
+    scripts = []
+    for index, variant in enumerate(out.variants):
+        where = f"variants.{index}"
+        if variant.hook.type != breakdown.hook_type:
+            raise OutputProblem(f"{where}.hook.type", f"must be {breakdown.hook_type.value!r}, got {variant.hook.type.value!r}")
+        if len(variant.scenes) != len(winner.scenes):
+            raise OutputProblem(f"{where}.scenes", f"expected {len(winner.scenes)} scenes, got {len(variant.scenes)}")
+        if variant.hook.text.casefold() in seen:
+            raise OutputProblem(f"{where}.hook.text", "must differ from the winner's hook and from the other variants' hooks")
+        seen.add(variant.hook.text.casefold())
+        # The winner's pacing, exactly; image indexes the product really has.
+        scenes = [
+            scene.model_copy(update={"duration_s": duration, "image": _image(scene.image, n_images)})
+            for scene, duration in zip(variant.scenes, breakdown.pacing, strict=True)
+        ]
+        data = variant.model_copy(update={"scenes": scenes, "language": winner.language}).model_dump(mode="json")
+        try:
+            scripts.append(Script.model_validate(data))
+        except ValidationError as exc:
+            raise _problem(exc) from exc
+    return scripts

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from creatives.script import CtaType, HookType
+import json
 
-from .schemas import ProductBrief, ScriptRequest
+from creatives.script import CtaType, HookType, Script
+
+from .schemas import ProductBrief, ScriptRequest, VariantRequest
 from .text import format_price, market_name
 
 SYSTEM = {
@@ -133,6 +135,92 @@ def script_messages(request: ScriptRequest) -> list[dict]:
             "- ad_text：TikTok 广告文案，不超过 100 个字符，带 1–3 个话题标签。",
             f"- 变体 #{request.variation_seed}：以“{lead}”为主打。",
             "- 所有文字用中文书写；language 为 \"zh\"。",
+        ]
+    return [{"role": "system", "content": SYSTEM[lang]}, {"role": "user", "content": "\n".join(lines)}]
+
+
+def _script_json(script: Script) -> str:
+    return json.dumps(script.model_dump(mode="json"), ensure_ascii=False, indent=1)
+
+
+def breakdown_messages(script: Script, brief: ProductBrief) -> list[dict]:
+    """PRD 14.2: the winner's hook type, selling-point order and its logic, CTA style, pacing, template."""
+    lang = script.language
+    durations = ", ".join(f"{scene.duration_s:g}" for scene in script.scenes)
+    if lang == "en":
+        kinds = "; ".join(HOOKS[lang].values())
+        lines = [
+            "This TikTok ad script is a winner (its ROAS is well above target). Break it down so new variants can copy what works.",
+            *_product_lines(brief, lang),
+            "The script (script.json):", _script_json(script),
+            "Return:",
+            f"- hook_type — judge the hook's wording yourself, whatever its label says: {kinds}.",
+            "- hook_reason — the words in the hook that make it this type.",
+            "- selling_point_order — the selling points in the order the script presents them.",
+            "- selling_point_logic — why they come in this order (what leads, what closes).",
+            "- cta_type and cta_style — how the call to action asks (direct, urgency, social proof, soft; price or not).",
+            f"- pacing_style — the rhythm of the scenes; their durations are {durations} seconds.",
+            f"- template — exactly {len(script.scenes)} slots, one per scene in order: role (hook, selling_point, demo or cta) "
+            "and purpose (what the scene must achieve, reusable for another wording).",
+            "Write the descriptions in English.",
+        ]
+    else:
+        kinds = "；".join(HOOKS[lang].values())
+        lines = [
+            "这条 TikTok 广告脚本是爆款（ROAS 远高于目标）。请拆解它，让新的变体能复用其有效之处。",
+            *_product_lines(brief, lang),
+            "脚本（script.json）：", _script_json(script),
+            "返回：",
+            f"- hook_type——根据开头文案本身判断，不要只看标注：{kinds}。",
+            "- hook_reason——开头中体现该类型的词句。",
+            "- selling_point_order——脚本呈现卖点的先后顺序。",
+            "- selling_point_logic——为什么这样排序（以什么开场、以什么收尾）。",
+            "- cta_type 和 cta_style——行动号召的方式（直接、紧迫感、口碑、软性；是否带价格）。",
+            f"- pacing_style——分镜节奏；各分镜时长为 {durations} 秒。",
+            f"- template——恰好 {len(script.scenes)} 个槽位，按分镜顺序：role（hook、selling_point、demo 或 cta）"
+            "和 purpose（该分镜要达成的目的，可复用于其他文案）。",
+            "描述用中文书写。",
+        ]
+    return [{"role": "system", "content": SYSTEM[lang]}, {"role": "user", "content": "\n".join(lines)}]
+
+
+def variants_messages(request: VariantRequest) -> list[dict]:
+    """PRD 14.3: reword the hook, reorder the selling points, vary the CTA; keep type, scenes and pacing."""
+    script, breakdown, lang = request.script, request.breakdown, request.script.language
+    durations = ", ".join(f"{d:g}" for d in breakdown.pacing)
+    template = "\n".join(f"{i + 1}. {slot.role} ({slot.duration_s:g} s): {slot.purpose}" for i, slot in enumerate(breakdown.template))
+    points = ", ".join(breakdown.selling_point_order)
+    if lang == "en":
+        lines = [
+            f"Write {request.count} variants of this winning TikTok ad script.", *_product_lines(request.brief, lang),
+            "The winner (script.json):", _script_json(script),
+            f"Its breakdown: hook {breakdown.hook_type.value} ({breakdown.hook_reason}); selling points in order: {points}; "
+            f"logic: {breakdown.selling_point_logic}; CTA: {breakdown.cta_style}; pacing: {breakdown.pacing_style}.",
+            "Template:", template,
+            "Each variant:",
+            f"- keeps hook.type \"{breakdown.hook_type.value}\" ({HOOKS[lang][breakdown.hook_type]}) with new wording: "
+            "no two variants, and no variant and the winner, open with the same hook text;",
+            "- reorders the selling-point scenes, each variant leading with a different point where there are enough;",
+            "- varies the call to action (another cta.type, or the same type in new words);",
+            f"- has exactly {len(script.scenes)} scenes following the template, with durations {durations} seconds;",
+            "- keeps the facts: no invented claims, prices or discounts; ad_text at most 100 characters;",
+            "- is written in English; language is \"en\".",
+        ]
+    else:
+        lines = [
+            f"为这条爆款 TikTok 广告脚本写 {request.count} 个变体。", *_product_lines(request.brief, lang),
+            "爆款脚本（script.json）：", _script_json(script),
+            f"拆解：开头 {breakdown.hook_type.value}（{breakdown.hook_reason}）；卖点顺序：{points}；"
+            f"排序逻辑：{breakdown.selling_point_logic}；CTA：{breakdown.cta_style}；节奏：{breakdown.pacing_style}。",
+            "模板：", template,
+            "每个变体：",
+            f"- 保持 hook.type 为 \"{breakdown.hook_type.value}\"（{HOOKS[lang][breakdown.hook_type]}），换一种说法："
+            "各变体之间、变体与原脚本之间开头文案都不能相同；",
+            "- 调整卖点分镜的顺序，卖点足够时每个变体以不同的卖点开场；",
+            "- 变换行动号召（换一种 cta.type，或同类型换说法）；",
+            f"- 恰好 {len(script.scenes)} 个分镜，遵循模板，时长依次为 {durations} 秒；",
+            "- 不编造功效、价格或折扣；ad_text 不超过 100 个字符；",
+            "- 全部用中文书写；language 为 \"zh\"。",
         ]
     return [{"role": "system", "content": SYSTEM[lang]}, {"role": "user", "content": "\n".join(lines)}]
 

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from creatives.script import LANGUAGES, MAX_SCENE_S, MAX_SCENES, MIN_SCENE_S, CtaType, HookType, Script
 
 __all__ = [
-    "CtaType", "HookType", "ImageInput", "Language", "ProductAnalysis", "ProductBrief", "Script", "ScriptRequest",
-    "normalize_language",
+    "Breakdown", "CtaType", "HookType", "ImageInput", "Language", "ProductAnalysis", "ProductBrief", "Script", "ScriptRequest",
+    "TemplateSlot", "VariantRequest", "normalize_language",
 ]
 
 Language = Literal["zh", "en"]
@@ -104,4 +104,60 @@ class ScriptRequest(BaseModel):
         low, high = self.n_scenes * MIN_SCENE_S, self.n_scenes * MAX_SCENE_S
         if not low <= self.target_duration_s <= high:
             raise ValueError(f"target_duration_s must be between {low:g} and {high:g} for {self.n_scenes} scenes")
+        return self
+
+
+SlotRole = Literal["hook", "selling_point", "demo", "cta"]
+
+
+class TemplateSlot(BaseModel):
+    """One scene of a reusable script template: what the scene is for and how long it lasts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: SlotRole
+    duration_s: float = Field(ge=MIN_SCENE_S, le=MAX_SCENE_S)
+    purpose: str = Field(min_length=1, max_length=200, description="What this scene has to achieve")
+
+
+class Breakdown(BaseModel):
+    """Why a winning script works (PRD 14.2): the hook, the order of the selling points and its
+    logic, the call to action and the pacing, plus a template its variants follow."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hook_type: HookType
+    hook_reason: str = Field(min_length=1, max_length=300, description="What in the hook text makes it this type")
+    selling_point_order: list[str] = Field(max_length=MAX_SCENES, description="The selling points in the order the script presents them")
+    selling_point_logic: str = Field(min_length=1, max_length=500, description="Why the points come in this order")
+    cta_type: CtaType
+    cta_style: str = Field(min_length=1, max_length=200)
+    pacing: list[float] = Field(min_length=1, max_length=MAX_SCENES, description="Each scene's duration in seconds, in order")
+    pacing_style: str = Field(min_length=1, max_length=300)
+    template: list[TemplateSlot] = Field(min_length=1, max_length=MAX_SCENES)
+
+    @model_validator(mode="after")
+    def _one_slot_per_scene(self) -> Breakdown:
+        if len(self.template) != len(self.pacing):
+            raise ValueError(f"the template has {len(self.template)} slots for {len(self.pacing)} scenes")
+        return self
+
+
+MIN_VARIANTS, MAX_VARIANTS = 1, 5
+
+
+class VariantRequest(BaseModel):
+    """Variants of a winning script (PRD 14.3): the hook reworded, the selling points reordered and
+    the call to action varied, each keeping the winner's hook type, scene count and pacing."""
+
+    script: Script
+    breakdown: Breakdown
+    brief: ProductBrief
+    count: int = Field(default=3, ge=MIN_VARIANTS, le=MAX_VARIANTS)
+    seed: int = 0
+
+    @model_validator(mode="after")
+    def _breakdown_matches_script(self) -> VariantRequest:
+        if len(self.breakdown.pacing) != len(self.script.scenes):
+            raise ValueError("the breakdown does not describe this script (scene counts differ)")
         return self
