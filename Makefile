@@ -12,6 +12,9 @@ PORT ?= 8000
 # Sandbox URLs and OAuth redirects derive from SITE_URL, so it follows PORT unless set.
 SITE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
+# make demo runs the loop over this many simulated days (once: a second `make demo` keeps the data)
+DEMO_DAYS ?= 14
+DEMO_SEED ?= 42
 PYTEST_WORKERS ?= 2
 # run-worker / run-beat need a broker; the embedded default has none (Celery runs eagerly).
 WORKER_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/0)
@@ -42,6 +45,7 @@ demo: $(STAMP)
 	SITE_URL=$(SITE_URL) $(PY) manage.py migrate --noinput
 	SITE_URL=$(SITE_URL) $(PY) manage.py setup_periodic_tasks
 	SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo
+	SITE_URL=$(SITE_URL) $(PY) manage.py simulate --days $(DEMO_DAYS) --seed $(DEMO_SEED) --unless-run
 	SITE_URL=$(SITE_URL) EMBEDDED_WORKER_THREADS=2 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Exit code 5 (no tests collected) is a failure like any other non-zero code.

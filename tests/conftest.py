@@ -5,11 +5,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.files import File
+from django.core.servers.basehttp import WSGIRequestHandler
 
 from campaigns.models import AdvertiserAccount
 from creatives import media
 from creatives.models import Product, VideoJob
 from sandbox import services as sandbox
+
+# The live server writes an answer's headers and body separately: with Nagle's algorithm on,
+# every HTTP call to the sandbox then waits ~40 ms for the client's delayed ACK.
+WSGIRequestHandler.disable_nagle_algorithm = True
 
 
 @pytest.fixture(autouse=True)

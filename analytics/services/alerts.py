@@ -88,12 +88,13 @@ def alerts_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = None
     base = strategy_for(None)
     running = OperationStatus.ENABLE
     ads = list(
-        Ad.objects.filter(adgroup__campaign__advertiser=advertiser, status=running)
+        # Only what delivers: an ad under a paused ad group or campaign spends nothing.
+        Ad.objects.filter(adgroup__campaign__advertiser=advertiser, status=running, adgroup__status=running, adgroup__campaign__status=running)
         .exclude(ad_id="")
         .select_related("adgroup__campaign__advertiser")
     )
     adgroups = list(
-        AdGroup.objects.filter(campaign__advertiser=advertiser, status=running)
+        AdGroup.objects.filter(campaign__advertiser=advertiser, status=running, campaign__status=running)
         .exclude(adgroup_id="")
         .select_related("campaign__advertiser")
         .annotate(day_spend=Sum("ads__daily__spend", filter=Q(ads__daily__date=day)))

@@ -32,7 +32,7 @@ from .bulk import bulk_save
 from .clock import market_clock, market_clock_advance
 from .organic import organic_advance_day
 from .params import MarketParams, market_params
-from .quality import profiles_for_videos
+from .quality import identity_of, profiles_for_videos
 from .rng import binomial, noise_factor, poisson, rng
 
 DAILY_REACH = 0.1  # impressions a product's ads can get per day, per person in its audience
@@ -152,11 +152,18 @@ def _plans(day: dt.date, params: MarketParams) -> list[_Plan]:
             aov=profile.aov * strategy.aov, view_rate=min(0.95, profile.view_rate * strategy.views),
         )
         sigma = params.noise * (LEARNING_NOISE if learning else 1.0)
-        market_cpm = (strategy.cpm * market_level * noise_factor(rng(params.seed, "cpm", row["ad_id"], day), sigma / 2)
+        market_cpm = (strategy.cpm * market_level * noise_factor(rng(params.seed, "cpm", _noise_key(plan), day), sigma / 2)
                       * (LEARNING_CPM if learning else 1.0))
         plan.win, plan.cpm = auction(strategy, market_cpm=market_cpm, ctr=plan.ctr, cvr=plan.cvr, aov=plan.aov, view_rate=plan.view_rate)
         plans.append(plan)
     return plans
+
+
+def _noise_key(plan: _Plan) -> str:
+    """What a day's random draws of an ad are seeded by: its creative's identity (a registered
+    script hash, else its key) and how it is bought — not TikTok's random ad id, so the same
+    loop on the same seed delivers the same numbers in every fresh run."""
+    return f"{identity_of(plan.profile.video_id, plan.profile.features)}:{plan.strategy.name}:{plan.strategy.cap}"
 
 
 def _float(value) -> float | None:
@@ -242,7 +249,7 @@ def _outcomes(plans: list[_Plan], day: dt.date, params: MarketParams) -> tuple[l
         impressions = plan.impressions
         if impressions <= 0:
             continue
-        r = rng(params.seed, "outcome", plan.row["ad_id"], day)
+        r = rng(params.seed, "outcome", _noise_key(plan), day)
         sigma = params.noise * (LEARNING_NOISE if plan.learning else 1.0)
         clicks = min(impressions, poisson(r, impressions * plan.ctr * noise_factor(r, sigma)))
         conversions = binomial(r, clicks, min(1.0, plan.cvr * noise_factor(r, sigma)))

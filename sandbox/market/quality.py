@@ -11,7 +11,8 @@ limited_offer > social_proof > shop_now > learn_more for CVR. Price: CVR ∝ (30
 Selling points have a hidden appeal (0.88–1.18, per seed and product): leading with the
 strongest one raises CTR, and CVR weighs the first three 50/30/20.
 q_* are the creative's hidden random quality, lognormal with median 1 and sigma 0.35 / 0.25 /
-0.08 × quality_spread, seeded by (seed, creative key). A variant (parent set) takes its
+0.08 × quality_spread, seeded by (seed, creative identity: a registered `identity` feature,
+else the creative key). A variant (parent set) takes its
 parent's q and perturbs it by a quarter of that sigma, so good parents make good children.
 A creative nobody registered gets features derived from its key's hash (still per seed).
 """
@@ -76,9 +77,9 @@ def normalize_features(features: dict | None) -> dict:
     if not isinstance(features, dict):
         raise ValueError("features: must be an object")
     clean = {}
-    for name in ("hook_type", "cta_type", "product"):
+    for name in ("hook_type", "cta_type", "product", "identity"):
         if features.get(name) is not None:
-            clean[name] = str(features[name]).strip().lower() if name != "product" else str(features[name])
+            clean[name] = str(features[name]).strip().lower() if name in ("hook_type", "cta_type") else str(features[name])
     if features.get("scene_durations") is not None:
         durations = features["scene_durations"]
         if not isinstance(durations, list | tuple) or not all(isinstance(d, int | float) and d > 0 for d in durations):
@@ -179,9 +180,10 @@ def truth_tag(params: MarketParams) -> str:
     return f"{params.seed}:{params.quality_spread:g}"
 
 
-def _parents(keys: set[str]) -> dict[str, str]:
-    """key → parent key, for these keys and all their ancestors that have a profile."""
+def _parents(keys: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(key → parent key, key → identity) for these keys and all their ancestors that have a profile."""
     parents: dict[str, str] = {}
+    identities: dict[str, str] = {}
     todo = set(keys)
     for _ in range(MAX_LINEAGE):
         todo -= parents.keys()
@@ -189,10 +191,20 @@ def _parents(keys: set[str]) -> dict[str, str]:
             break
         found = {}
         for chunk in chunks(sorted(todo)):
-            found.update(SbCreativeProfile.objects.filter(video_id__in=chunk).values_list("video_id", "parent_video_id"))
+            for key, parent, features in SbCreativeProfile.objects.filter(video_id__in=chunk).values_list(
+                "video_id", "parent_video_id", "features"
+            ):
+                found[key] = parent
+                identities[key] = identity_of(key, features)
         parents.update({key: found.get(key, "") for key in todo})
         todo = {parent for parent in found.values() if parent}
-    return parents
+    return parents, identities
+
+
+def identity_of(key: str, features: dict | None) -> str:
+    """The name the creative's hidden random quality is drawn under: the registered identity
+    (e.g. a hash of its script, so the same script is the same creative in every run), else its key."""
+    return (features or {}).get("identity") or key
 
 
 def lineage_of(key: str, parent: str, parents: dict[str, str]) -> list[str]:
@@ -204,9 +216,11 @@ def lineage_of(key: str, parent: str, parents: dict[str, str]) -> list[str]:
 
 
 def _compute(profiles: list[SbCreativeProfile], params: MarketParams) -> None:
-    parents = _parents({p.parent_video_id for p in profiles if p.parent_video_id})
+    parents, identities = _parents({p.parent_video_id for p in profiles if p.parent_video_id})
     for profile in profiles:
-        truth = compute_truth(profile.features, lineage_of(profile.video_id, profile.parent_video_id, parents), params)
+        lineage = lineage_of(profile.video_id, profile.parent_video_id, parents)
+        names = [identity_of(profile.video_id, profile.features)] + [identities.get(key, key) for key in lineage[1:]]
+        truth = compute_truth(profile.features, names, params)
         profile.base_ctr, profile.base_cvr, profile.aov, profile.view_rate = truth.ctr, truth.cvr, truth.aov, truth.view_rate
         profile.truth_of = truth_tag(params)
 
