@@ -23,6 +23,15 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _locks_in_the_database(settings):
+    """Each xdist worker has its own database but all share one Redis, where advertiser pks
+    collide: the per-advertiser lock lives in the test's database (its Redis backend is
+    tested on its own in tests/scheduler/test_locks.py)."""
+    settings.REDIS_URL = ""
+    settings.CELERY_BROKER_URL = ""
+
+
 @pytest.fixture(scope="session")
 def demo_mp4(tmp_path_factory):
     """One real 1-second H.264/AAC MP4, rendered once for the session."""
