@@ -437,3 +437,9 @@ class SbOrganicDaily(models.Model):
 
     def __str__(self):
         return f"{self.account} on {self.date}"
+
+
+# TikTok v2 stand-in (sandbox/tiktok_open/); defined there with app_label "sandbox".
+# 出海匠 MCP stand-in (sandbox/chuhaijiang/); defined there with app_label "sandbox".
+from .chuhaijiang.models import SbChjAccount, SbChjFile, SbChjKey, SbChjPost  # noqa: E402, F401
+from .tiktok_open.models import SbOpenCall, SbOpenCode, SbOpenPublish, SbOpenToken, SbOpenUser  # noqa: E402, F401

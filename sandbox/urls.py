@@ -11,4 +11,6 @@ urlpatterns = [
     path("tiktok/open_api/v1.3/", include(tiktok_urls.urlpatterns)),
     re_path(r"^tiktok/open_api/", not_found, name="tiktok-not-found"),
     path("ark/", include("sandbox.ark.urls")),
+    path("tiktok-open/v2/", include("sandbox.tiktok_open.urls")),
+    path("chuhaijiang/", include("sandbox.chuhaijiang.urls")),
 ]
