@@ -200,6 +200,29 @@ TIKTOK_MAX_RETRIES = envint("TIKTOK_MAX_RETRIES", 3)
 # restate them (TikTok's attribution windows), so the latest days are never final.
 REPORT_LOOKBACK_DAYS = envint("REPORT_LOOKBACK_DAYS", 3)
 
+# --- Track A: organic publishing (campaigns.services.publishing) -------------------------
+# 出海匠's hosted MCP server (real: https://mcp.gateway.chuhaijiang.com/mcp) and its workspace key.
+CHUHAIJIANG_MCP_URL = os.environ.get("CHUHAIJIANG_MCP_URL", f"{SITE_URL}/sandbox/chuhaijiang/mcp")
+CHUHAIJIANG_API_KEY = envsecret("CHUHAIJIANG_API_KEY", "sk_live_sandbox")
+CHUHAIJIANG_TIMEOUT = envint("CHUHAIJIANG_TIMEOUT", 30)
+# TikTok Content Posting + Display API v2 (real: https://open.tiktokapis.com and
+# https://www.tiktok.com/v2/auth/authorize/), and the app's client key and secret.
+TIKTOK_OPEN_BASE_URL = os.environ.get("TIKTOK_OPEN_BASE_URL", f"{SITE_URL}/sandbox/tiktok-open").rstrip("/")
+TIKTOK_OPEN_AUTH_URL = os.environ.get("TIKTOK_OPEN_AUTH_URL", f"{SITE_URL}/sandbox/tiktok-open/v2/auth/authorize/")
+TIKTOK_CLIENT_KEY = os.environ.get("TIKTOK_CLIENT_KEY", "sbclientkey0001")
+TIKTOK_CLIENT_SECRET = envsecret("TIKTOK_CLIENT_SECRET", "sandbox-client-secret")
+TIKTOK_OPEN_SCOPES = envlist("TIKTOK_OPEN_SCOPES", "user.info.basic,user.info.profile,user.info.stats,video.list,video.publish,video.upload")
+# Posts per account per day (a new account's cap; each account's own cap is edited in admin).
+PUBLISH_DEFAULT_DAILY_CAP = envint("PUBLISH_DEFAULT_DAILY_CAP", 3)
+# A transient failure (timeout, 5xx, rate limit) is retried this many attempts in all, waiting
+# PUBLISH_RETRY_BASE_S, then twice as long each time, at most PUBLISH_RETRY_MAX_S.
+PUBLISH_MAX_ATTEMPTS = envint("PUBLISH_MAX_ATTEMPTS", 5)
+PUBLISH_RETRY_BASE_S = envint("PUBLISH_RETRY_BASE_S", 300)
+PUBLISH_RETRY_MAX_S = envint("PUBLISH_RETRY_MAX_S", 6 * 3600)
+# A row left "publishing" without a remote id this long (a worker died mid-call) goes back to
+# "scheduled"; its retry carries the same idempotency key.
+PUBLISH_CLAIM_TIMEOUT_S = envint("PUBLISH_CLAIM_TIMEOUT_S", 30 * 60)
+
 # The clock: "sandbox" follows the market simulator's date (adloop/clock.py), "system" the wall clock.
 ADLOOP_CLOCK = os.environ.get("ADLOOP_CLOCK", "sandbox" if TIKTOK_ADS_BASE_URL.startswith(SITE_URL) else "system")
 
@@ -262,7 +285,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # The MCP SDK logs three INFO lines per request of the 出海匠 stand-in.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "mcp": {"level": "WARNING"}},
 }
 
 # --- Alerts and notifications ---

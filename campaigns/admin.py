@@ -1,7 +1,17 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from scheduler.services import Actor
+import creatives.admin  # noqa: F401 — registers VideoJob first, so its admin can take our action
+from adloop import clock
+from analytics.services.organic import account_stats_ingest
+from creatives.models import VideoJob
+from integrations.publishing import PublishingError
+from scheduler.services import Actor, action_log_record
 from scheduler.services_stages import stage_set
 
 from .errors import CampaignError
@@ -17,6 +27,8 @@ from .models import (
     UploadedVideo,
 )
 from .services import objects_status_set
+from .services.accounts import chuhaijiang_accounts_sync
+from .services.publishing import publication_retry, publications_enqueue, publications_schedule
 
 
 def _set_status(modeladmin, request, queryset, status):
@@ -141,15 +153,173 @@ class UploadedVideoAdmin(admin.ModelAdmin):
 
 @admin.register(PublishingAccount)
 class PublishingAccountAdmin(admin.ModelAdmin):
-    list_display = ["name", "handle", "provider", "status", "daily_post_cap", "last_error"]
+    change_list_template = "admin/campaigns/publishingaccount/change_list.html"
+    list_display = ["name", "handle", "provider", "status", "daily_post_cap", "last_error", "token_expires_at", "created_at"]
     list_filter = ["provider", "status"]
+    list_editable = ["daily_post_cap"]
     search_fields = ["name", "handle", "remote_account_id"]
+    # Tokens are never shown or edited here: they arrive through the OAuth flow or the sync only.
     exclude = ["access_token", "refresh_token"]
+    readonly_fields = [
+        "provider", "remote_account_id", "status", "last_error", "scope", "token_expires_at", "refresh_expires_at", "created_at",
+    ]
+    actions = ["pull_stats_now", "reactivate"]
+
+    def has_add_permission(self, request):
+        return False  # accounts come from the 出海匠 sync or the TikTok connect flow
+
+    def get_urls(self):
+        extra = [
+            path("sync-chuhaijiang/", self.admin_site.admin_view(self.sync_chuhaijiang_view), name="campaigns_publishingaccount_sync"),
+        ]
+        return extra + super().get_urls()
+
+    def sync_chuhaijiang_view(self, request):
+        changelist = reverse("admin:campaigns_publishingaccount_changelist")
+        if request.method != "POST":
+            return HttpResponseRedirect(changelist)
+        try:
+            accounts = chuhaijiang_accounts_sync(actor=Actor.of(request.user))
+        except PublishingError as exc:
+            self.message_user(request, _("Syncing 出海匠 accounts failed: %(error)s") % {"error": exc}, messages.ERROR)
+        else:
+            self.message_user(request, _("%(count)d 出海匠 account(s) synced.") % {"count": len(accounts)}, messages.SUCCESS)
+        return HttpResponseRedirect(changelist)
+
+    @admin.action(description=_("Pull stats now"))
+    def pull_stats_now(self, request, queryset):
+        for account in queryset.filter(status=PublishingAccount.Status.ACTIVE):
+            try:
+                result = account_stats_ingest(account=account)
+            except PublishingError as exc:
+                self.message_user(request, f"{account}: {exc}", messages.ERROR)
+                continue
+            self.message_user(request, _("%(account)s: %(days)d day(s) of stats.") % {"account": account, "days": result.days})
+        if queryset.exclude(status=PublishingAccount.Status.ACTIVE).exists():
+            self.message_user(request, _("Accounts that are not active were skipped."), messages.WARNING)
+
+    @admin.action(description=_("Mark active again (after fixing the account)"))
+    def reactivate(self, request, queryset):
+        count = 0
+        for account in queryset.exclude(status=PublishingAccount.Status.ACTIVE):
+            before = {"status": account.status, "last_error": account.last_error}
+            account.status, account.last_error = PublishingAccount.Status.ACTIVE, ""
+            account.save(update_fields=["status", "last_error"])
+            action_log_record(actor=Actor.of(request.user), action="publishing_account_reactivate", obj=account, before=before,
+                              after={"status": account.status}, reason=f"reactivated in admin by {request.user}")
+            count += 1
+        self.message_user(request, _("%(count)d account(s) marked active.") % {"count": count})
 
 
 @admin.register(Publication)
 class PublicationAdmin(admin.ModelAdmin):
-    list_display = ["job", "account", "scheduled_at", "status", "remote_id", "attempts", "error"]
-    list_filter = ["status", "account"]
-    search_fields = ["remote_id", "title", "job__job_id"]
+    list_display = ["job", "account", "provider", "scheduled_at", "status", "remote_id", "attempts", "error_short", "published_at"]
+    list_filter = ["status", "account__provider", "account", ("scheduled_at", admin.DateFieldListFilter)]
+    list_select_related = ["job__product", "account"]
+    search_fields = ["remote_id", "title", "job__job_id", "idempotency_key"]
     date_hierarchy = "scheduled_at"
+    readonly_fields = [
+        "job", "account", "title", "hashtags", "scheduled_at", "status", "remote_id", "idempotency_key", "attempts", "error",
+        "claimed_at", "published_at", "created_at",
+    ]
+    actions = ["retry"]
+
+    def has_add_permission(self, request):
+        return False  # publications come from the video jobs' "Publish to accounts…" action
+
+    @admin.display(description=_("provider"), ordering="account__provider")
+    def provider(self, obj):
+        return obj.account.get_provider_display()
+
+    @admin.display(description=_("error"))
+    def error_short(self, obj):
+        return obj.error[:80]
+
+    @admin.action(description=_("Retry"))
+    def retry(self, request, queryset):
+        """Failed rows go back to scheduled with the same idempotency key; rows the provider
+        already has are only refreshed (never posted twice)."""
+        queued = []
+        for publication in queryset.filter(status=Publication.Status.FAILED):
+            publication = publication_retry(publication=publication, actor=Actor.of(request.user))
+            if publication.status == Publication.Status.SCHEDULED:
+                queued.append(publication)
+        publications_enqueue(queued)
+        skipped = queryset.exclude(status=Publication.Status.FAILED).count()
+        self.message_user(request, _("%(count)d failed publication(s) scheduled again.") % {"count": len(queued)})
+        if skipped:
+            self.message_user(request, _("%(count)d publication(s) were not failed and were left alone.") % {"count": skipped},
+                              messages.WARNING)
+
+
+# --- "Publish to accounts…" on video jobs (track A) ---------------------------------------
+
+
+class PublishForm(forms.Form):
+    accounts = forms.ModelMultipleChoiceField(
+        label=_("Accounts"), queryset=PublishingAccount.objects.filter(status=PublishingAccount.Status.ACTIVE).order_by("provider", "name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    rotation = forms.IntegerField(
+        label=_("Rotation"), min_value=1, required=False,
+        help_text=_("Empty: post on every chosen account. N: post on the N chosen accounts used least recently."),
+    )
+    scheduled_at = forms.DateTimeField(label=_("Scheduled time (UTC)"), required=False, help_text=_("Empty: now"))
+    title = forms.CharField(label=_("Title"), max_length=2200, required=False, help_text=_("Empty: the script's ad text"))
+    hashtags = forms.CharField(label=_("Hashtags"), required=False, help_text=_("Comma-separated, with or without #"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("scheduled_at", clock.now().replace(microsecond=0))
+
+
+def _job_title(job) -> str:
+    script = job.script if isinstance(job.script, dict) else {}
+    return str(script.get("ad_text") or getattr(job.product, "title", "") or job.product.name)
+
+
+@admin.action(description=_("Publish to accounts…"))
+def publish_to_accounts(modeladmin, request, queryset):
+    jobs = list(queryset.select_related("product"))
+    initial = {"title": _job_title(jobs[0])} if len(jobs) == 1 else {}
+    form = PublishForm(request.POST if "apply" in request.POST else None, initial=initial)
+    if "apply" in request.POST and form.is_valid():
+        data = form.cleaned_data
+        hashtags = [tag.strip() for tag in data["hashtags"].split(",") if tag.strip()]
+        actor = Actor.of(request.user)
+        for job in jobs:
+            try:
+                scheduled = publications_schedule(
+                    job=job, accounts=list(data["accounts"]), title=data["title"] or _job_title(job), hashtags=hashtags,
+                    scheduled_at=data["scheduled_at"], rotation=data["rotation"], actor=actor,
+                )
+            except CampaignError as exc:
+                modeladmin.message_user(request, f"{job}: {exc}", messages.ERROR)
+                continue
+            publications_enqueue(scheduled)
+            names = ", ".join(str(p.account) for p in scheduled)
+            modeladmin.message_user(request, _("%(job)s: scheduled on %(accounts)s.") % {"job": job, "accounts": names}, messages.SUCCESS)
+            for note in scheduled.skipped:
+                modeladmin.message_user(request, f"{job}: {note}", messages.WARNING)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": _("Publish to accounts"),
+        "opts": modeladmin.model._meta,
+        "form": form,
+        "queryset": queryset,
+        "action": "publish_to_accounts",
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/creatives/intermediate_form.html", context)
+
+
+def _video_job_action_register() -> None:
+    """Add the action to the video jobs' admin (registered by creatives) without editing it."""
+    model_admin = admin.site._registry.get(VideoJob)
+    if model_admin is not None and publish_to_accounts not in model_admin.actions:
+        model_admin.actions = [*model_admin.actions, publish_to_accounts]
+
+
+_video_job_action_register()

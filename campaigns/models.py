@@ -200,6 +200,12 @@ class PublishingAccount(models.Model):
     access_token = EncryptedTextField(_("access token"), blank=True)
     refresh_token = EncryptedTextField(_("refresh token"), blank=True)
     token_expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True)
+    # TikTok v2 rotates refresh tokens: the newest one and its own expiry are what count.
+    refresh_expires_at = models.DateTimeField(_("refresh token expires at"), null=True, blank=True)
+    scope = models.JSONField(_("scope"), default=list, blank=True)
+    # TikTok keeps no daily history: the Display API totals at the start of the current day and
+    # at the last pull (integrations.tiktok_content.StatsSnapshot dicts), so a day is their difference.
+    stats_snapshot = models.JSONField(_("stats snapshot"), default=dict, blank=True)
     daily_post_cap = models.PositiveSmallIntegerField(_("daily post cap"), default=3)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -234,6 +240,9 @@ class Publication(models.Model):
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # When a run took the row (scheduled → publishing): a claim this old without a remote id
+    # belongs to a worker that died mid-call, and the row is released for a retry.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

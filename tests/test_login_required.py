@@ -10,7 +10,12 @@ from django.urls import get_resolver
 pytestmark = pytest.mark.django_db
 
 # The Ark stand-in checks its Bearer key as Ark does; its file URLs stand for signed storage URLs.
-PUBLIC_PREFIXES = ("/sandbox/tiktok/open_api/", "/sandbox/tiktok/portal/", "/sandbox/ark/", "/i18n/")
+# The stand-ins' APIs check their own tokens and keys, as the real services do; their consent
+# pages (/sandbox/tiktok-open/v2/auth/) stay behind the login.
+PUBLIC_PREFIXES = (
+    "/sandbox/tiktok/open_api/", "/sandbox/tiktok/portal/", "/sandbox/ark/", "/i18n/", "/sandbox/chuhaijiang/mcp",
+)
+PUBLIC_API_PREFIXES = ("/sandbox/tiktok-open/v2/",)
 
 
 def all_paths():
@@ -25,7 +30,9 @@ def all_paths():
 def test_every_page_requires_login(client, path):
     response = client.get(path)
 
-    if path.startswith(PUBLIC_PREFIXES):
+    if path.startswith(PUBLIC_API_PREFIXES) and not path.startswith("/sandbox/tiktok-open/v2/auth/"):
+        assert response.status_code != 302 or "/login/" not in response.get("Location", "")
+    elif path.startswith(PUBLIC_PREFIXES):
         assert response.status_code != 302 or "/login/" not in response.get("Location", "")
     elif path.startswith("/api/"):
         assert response.status_code in (302, 401, 404, 405), path

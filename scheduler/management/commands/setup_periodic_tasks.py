@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask, PeriodicTasks
 
-# name → (task, every N hours, expires after seconds, why this cadence). Each run expires
+# name → (task, every N hours or (N, period), expires after seconds, why this cadence). Each run expires
 # before the next is due, so a backlog after an outage never runs a step twice in a row.
 SCHEDULE = {
     "Pull TikTok reports": (
@@ -31,6 +31,20 @@ SCHEDULE = {
         # PRD §15.1 default: the thresholds count whole days (impressions, CTR stability, ROAS
         # for N consecutive days), so judging more often than daily sees nothing new.
     ),
+    "Pull organic account stats": (
+        "analytics.pull_account_stats",
+        6,
+        5 * 3600,
+        # Track A beside the paid reports, at their cadence: the platforms restate the last days'
+        # views, so four pulls a day keep the organic section as fresh as the ads one.
+    ),
+    "Publish due posts": (
+        "campaigns.publish_due",
+        (5, IntervalSchedule.MINUTES),
+        4 * 60,
+        # Track A: posts for a provider that cannot schedule are held by us and go out within
+        # 5 minutes of their time; the same run finishes the posts still processing.
+    ),
     "Run the optimization loop": (
         "optimization.run_loop",
         72,
@@ -46,8 +60,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for name, (task, hours, expires) in SCHEDULE.items():
-            interval, _ = IntervalSchedule.objects.get_or_create(every=hours, period=IntervalSchedule.HOURS)
+        for name, (task, every, expires) in SCHEDULE.items():
+            # `every`: N hours, or (N, IntervalSchedule period) for anything else.
+            every, period = every if isinstance(every, tuple) else (every, IntervalSchedule.HOURS)
+            interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=period)
             periodic, created = PeriodicTask.objects.get_or_create(
                 name=name, defaults={"task": task, "interval": interval, "expire_seconds": expires, "kwargs": json.dumps({})}
             )
