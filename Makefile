@@ -13,7 +13,7 @@ PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 PYTEST_ARGS ?=
 # make demo runs the loop over this many simulated days (once: a second `make demo` keeps the data)
-DEMO_DAYS ?= 14
+DEMO_DAYS ?= 10
 DEMO_SEED ?= 42
 PYTEST_WORKERS ?= 2
 # run-worker / run-beat need a broker; the embedded default has none (Celery runs eagerly).

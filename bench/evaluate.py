@@ -185,7 +185,7 @@ def seed(*, heat: int, hit: int, today: dt.date):
                     roas = BANDS[n % len(BANDS)][1]
                     spend = Decimal("2.00") if roas is None else Decimal(20 + n % 7)
                     roas = 1.0 if roas is None else roas + (n % 3) / 100
-                for offset in range(3):
+                for offset in range(1, 4):
                     rows.append(PerformanceDaily(
                         ad=ad, date=today - dt.timedelta(days=offset), impressions=10_000 + n % 977, clicks=100 + n % 31,
                         spend=spend, conversions=3, conversion_value=(spend * Decimal(str(roas))).quantize(Decimal("0.01")),

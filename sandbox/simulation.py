@@ -140,10 +140,13 @@ def simulate(
     seed: int,
     launch_budget: Decimal = DEFAULT_LAUNCH_BUDGET,
     optimize_every: int = OPTIMIZE_EVERY_DAYS,
+    approve: bool = True,
     on_day: Callable[[DayFigures], None] | None = None,
 ) -> SimulationResult:
     """Run `days` simulated days of the loop on market seed `seed`. The sandbox's TikTok API
-    must be reachable at settings.TIKTOK_ADS_BASE_URL (see `sandbox_server`)."""
+    must be reachable at settings.TIKTOK_ADS_BASE_URL (see `sandbox_server`). With `approve`,
+    a simulated marketer approves every variant waiting in the queue at the end of each day
+    (manual mode); in auto mode the loop launches them itself."""
     if days < 1:
         raise SimulationError("days must be at least 1")
     advertisers = list(AdvertiserAccount.objects.filter(status=AdvertiserAccount.Status.CONNECTED).order_by("pk"))
@@ -161,6 +164,8 @@ def simulate(
             delivered = market_advance_day()
             since = ActionLog.objects.aggregate(last=Max("pk"))["last"] or 0
             _run_day(index, optimize_every)
+            if approve:
+                _approve_pending()
             figures = DayFigures(day=index, date=delivered.date.isoformat())
             _actions_of(figures, since)
             _figures_of([figures], start)  # as reported so far; restated below after the last pull
@@ -228,6 +233,18 @@ def _run_day(index: int, optimize_every: int) -> None:
     _task("scheduler.check_stages")
     if optimize_every and index % optimize_every == 0:
         _task("optimization.run_loop", required=False)
+
+
+def _approve_pending() -> int:
+    """The simulated marketer: approve what waits in the optimization queue, as on /optimization/."""
+    from optimization.selectors import queue_pending
+    from optimization.services.queue import queue_item_approve
+
+    marketer = Actor.of(None)  # a person, not the automation; no login behind it
+    items = list(queue_pending())
+    for item in items:
+        queue_item_approve(item=item, actor=marketer)
+    return len(items)
 
 
 def _task(name: str, *, required: bool = True) -> None:

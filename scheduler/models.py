@@ -33,6 +33,12 @@ class StrategySettings(models.Model):
     scale_down_factor = models.DecimalField(_("scale down factor"), max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("0.80"))
     roas_window_days = models.PositiveSmallIntegerField(_("ROAS window (days)"), null=True, blank=True, default=3)
     min_spend = models.DecimalField(_("minimum spend before judging"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("20.00"))
+    # Evidence weight: ROAS is judged as (value + k × target) ÷ (spend + k), so a small sample
+    # stays near the target until its spend outweighs k; 0 judges the raw ROAS.
+    roas_prior_spend = models.DecimalField(
+        _("evidence weight (prior spend at target)"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("100.00"),
+        help_text=_("ROAS is judged as (value + k × target) ÷ (spend + k): small samples stay near the target. 0 = raw ROAS"),
+    )
     min_conversions = models.PositiveIntegerField(_("minimum conversions before judging"), null=True, blank=True, default=0)
     heat_min_impressions = models.PositiveBigIntegerField(_("launch → heat: cumulative impressions"), null=True, blank=True, default=50000)
     heat_ctr_days = models.PositiveSmallIntegerField(_("launch → heat: CTR stability days"), null=True, blank=True, default=3)

@@ -45,6 +45,17 @@ class BudgetDecision:
         return self.verdict in (Verdict.SCALE_UP, Verdict.SCALE_DOWN)
 
 
+def judged_roas(*, strategy: Strategy, spend: Decimal, conversion_value: Decimal) -> float | None:
+    """The ROAS the rules judge: (value + k × target) ÷ (spend + k), k = roas_prior_spend. A
+    small sample stays near the target until its own spend outweighs k (shrinkage towards
+    the target); k = 0 is the raw ROAS. None without spend."""
+    spend = Decimal(spend)
+    if spend <= 0:
+        return None
+    k = Decimal(strategy.roas_prior_spend or 0)
+    return float((Decimal(conversion_value) + k * Decimal(strategy.target_roas)) / (spend + k))
+
+
 def budget_decide(
     *,
     strategy: Strategy,
@@ -54,20 +65,29 @@ def budget_decide(
     conversions: int,
     cap: Decimal | None = None,
     raised_today: Decimal = Decimal("0"),
+    days: int | None = None,
 ) -> BudgetDecision:
+    """`days`: the days of the window the ad group delivered on; fewer than the window (a new
+    ad group, still learning) is not judged yet. None: not checked."""
     budget = Decimal(budget).quantize(CENT)
     spend = Decimal(spend)
-    roas = float(Decimal(conversion_value) / spend) if spend > 0 else None
+    raw = float(Decimal(conversion_value) / spend) if spend > 0 else None
+    roas = judged_roas(strategy=strategy, spend=spend, conversion_value=conversion_value)
     target = Decimal(strategy.target_roas)
     trigger = {
         "roas": None if roas is None else round(roas, 4),
+        "raw_roas": None if raw is None else round(raw, 4),
+        "prior_spend": str(strategy.roas_prior_spend),
         "target_roas": str(target),
         "spend": str(spend.quantize(CENT)),
         "conversions": conversions,
         "window_days": strategy.roas_window_days,
+        "days": days,
     }
     if roas is None or spend < strategy.min_spend or conversions < strategy.min_conversions:
         return BudgetDecision(Verdict.HOLD, budget, "not enough evidence to judge yet", trigger)
+    if days is not None and days < strategy.roas_window_days:
+        return BudgetDecision(Verdict.HOLD, budget, f"delivered {days} of the {strategy.roas_window_days} window days: too new to judge", trigger)
     ratio = Decimal(str(roas)) / target if target > 0 else Decimal("Infinity")
     if ratio >= strategy.scale_up_at:
         return _scale_up(strategy, budget, cap, raised_today, trigger)

@@ -68,7 +68,7 @@ def budgets_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = Non
     strategies = strategies_for(campaigns={g.campaign_id for g in adgroups})
     longest = max((s.roas_window_days for s in strategies.values()), default=1)
     per_day = (
-        PerformanceDaily.objects.filter(ad__adgroup__in=judged.values("pk"), date__gt=day - dt.timedelta(days=longest), date__lte=day)
+        PerformanceDaily.objects.filter(ad__adgroup__in=judged.values("pk"), date__gte=day - dt.timedelta(days=longest), date__lt=day)
         .values("ad__adgroup_id", "date")
         .annotate(spend=Sum("spend"), value=Sum("conversion_value"), conversions=Sum("conversions"))
     )
@@ -79,14 +79,16 @@ def budgets_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = Non
     outcomes, would_do, changes, to_pause = {}, [], [], []
     for adgroup in adgroups:
         strategy = strategies[adgroup.campaign_id]
+        # The window is the last N complete days: today's numbers are partial and not yet attributed.
         since = day - dt.timedelta(days=strategy.roas_window_days)
-        window = [r for r in rows[adgroup.pk] if r["date"] > since]
+        window = [r for r in rows[adgroup.pk] if r["date"] >= since]
         caps = [c for c in (adgroup.budget_cap, adgroup.budget + max(headroom, Decimal("0"))) if c is not None]
         decision = budget_decide(
             strategy=strategy, budget=adgroup.budget, cap=min(caps),
             spend=sum((r["spend"] for r in window), Decimal("0")),
             conversion_value=sum((r["value"] for r in window), Decimal("0")),
             conversions=sum(r["conversions"] for r in window),
+            days=sum(1 for r in window if r["spend"]),
         )
         if decision.verdict in (Verdict.HOLD, Verdict.KEEP):
             outcomes[adgroup.pk] = BudgetOutcome(adgroup.pk, decision, applied=False)
@@ -116,7 +118,10 @@ def account_cap(advertiser: AdvertiserAccount) -> Decimal:
 
 def account_headroom(advertiser: AdvertiserAccount, running) -> Decimal:
     """How much the running ad groups' daily budgets may still grow under the account's cap."""
-    committed = running.aggregate(total=Sum("budget"))["total"] or Decimal("0")
+    # Only money that can be spent counts: a paused campaign or an ad group whose ads were all
+    # paused (the rules pause ads) commits nothing.
+    spending = running.filter(campaign__status=OperationStatus.ENABLE, ads__status=OperationStatus.ENABLE).values("pk")
+    committed = AdGroup.objects.filter(pk__in=spending).aggregate(total=Sum("budget"))["total"] or Decimal("0")
     return account_cap(advertiser) - committed
 
 

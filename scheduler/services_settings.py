@@ -49,6 +49,7 @@ class Strategy:
     kill_switch: bool
     alert_roas_floor: Decimal
     alert_enabled: bool
+    roas_prior_spend: Decimal = Decimal("0")
 
 
 SETTING_FIELDS = tuple(field.name for field in fields(Strategy))
@@ -89,7 +90,7 @@ def _overlay(base: StrategySettings, override: StrategySettings | None) -> Strat
 
 # --- validation ----------------------------------------------------------------------------
 
-MONEY_FIELDS = ("min_spend", "hit_cap_raise_step", "adgroup_budget_cap", "account_daily_cap", "max_raise_per_day", "alert_roas_floor")
+MONEY_FIELDS = ("min_spend", "roas_prior_spend", "hit_cap_raise_step", "adgroup_budget_cap", "account_daily_cap", "max_raise_per_day", "alert_roas_floor")
 
 
 def strategy_validate(row: StrategySettings) -> None:

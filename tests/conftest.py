@@ -86,3 +86,12 @@ def make_job(product, demo_mp4):
 @pytest.fixture
 def video_job(make_job):
     return make_job()
+
+
+@pytest.fixture
+def raw_roas(db):
+    """Judge the raw ROAS (evidence weight 0): for tests that pin the PRD §15.2 bands and the
+    alert floor on exact numbers. The shrinkage itself is tested in tests/scheduler/test_rules.py."""
+    from scheduler.models import StrategySettings
+
+    StrategySettings.objects.update_or_create(campaign=None, defaults={"roas_prior_spend": Decimal("0")})

@@ -36,12 +36,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 
 from adloop import clock
-from analytics import metrics
 from analytics.models import Alert, PerformanceDaily
 from campaigns.errors import CampaignError
 from campaigns.models import Ad, AdGroup, AdvertiserAccount, Campaign, OperationStatus, Publication, Stage
 from campaigns.services import objects_status_set
 from integrations.notify import PLATFORMS, NotifyError, WebhookNotifier
+from scheduler.rules import judged_roas
 from scheduler.services import Actor, action_log_record
 from scheduler.services_settings import Strategy, strategies_for, strategy_for
 
@@ -277,7 +277,8 @@ def _low_roas_findings(advertiser, day, ads: list[Ad], effective: dict[int, Stra
         if strategy is None or row is None:
             continue
         spend, value, conversions = Decimal(row["spend"] or 0), Decimal(row["value"] or 0), int(row["conversions"] or 0)
-        roas = metrics.roas(value, spend)
+        # The same evidence rule as the budget rule: a small sample is shrunk towards the target.
+        roas = judged_roas(strategy=strategy, spend=spend, conversion_value=value)
         enough = spend >= strategy.min_spend and conversions >= strategy.min_conversions
         if roas is None or not enough or roas >= float(strategy.alert_roas_floor):
             continue

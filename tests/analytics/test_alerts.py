@@ -16,7 +16,7 @@ from scheduler.services_settings import SETTING_FIELDS, strategy_global_ensure
 
 from .conftest import copies, queries_of_this_thread
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("raw_roas")]
 
 DAY = dt.timedelta(days=1)
 WECOM = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=wecom-key"

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from campaigns.models import Ad, AdGroup, Campaign, OperationStatus, Stage
+from campaigns.models import Ad, AdGroup, Campaign, Stage
 from creatives.models import Product
 from creatives.script import HookType
 from creatives.services.products import product_analysis_ensure, product_brief
@@ -23,13 +23,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def scripted(make_job):
-    """Jobs with real scripts from the offline writer: one per hook type, so creatives differ."""
+    """Jobs with real scripts from the offline writer: one per hook type, so creatives differ
+    (4-second scripts, so the variants the loop renders from them render fast)."""
 
     def make(product, hooks=tuple(HookType), seed=0):
         analysis = product_analysis_ensure(product=product)
         jobs = []
         for index, hook in enumerate(hooks):
-            request = ScriptRequest(brief=product_brief(product), analysis=analysis, hook_type=hook, variation_seed=seed + index)
+            request = ScriptRequest(
+                brief=product_brief(product), analysis=analysis, hook_type=hook, variation_seed=seed + index, target_duration_s=4,
+            )
             script = llm_provider().write_script(request).model_dump(mode="json")
             jobs.append(make_job(product=product, hook_type=hook, variation_seed=seed + index, script=script))
         return jobs
@@ -38,7 +41,13 @@ def scripted(make_job):
 
 
 @pytest.fixture
-def shop(product, scripted, advertiser):
+def shop(product, scripted, advertiser, settings):
+    settings.VOICEOVER = "off"  # the loop's variant renders: fast, still real videos
+    from optimization.services.config import optimization_settings_ensure
+
+    config = optimization_settings_ensure()
+    config.max_winners_per_run = 1
+    config.save()
     second = Product.objects.create(
         name="Desk Lamp", title="Light that follows you", selling_points=["3 colour modes", "USB-C", "touch dimmer"],
         price=Decimal("39.99"), landing_url="https://shop.example.com/lamp",
@@ -62,10 +71,14 @@ def test_thirty_days_scale_pause_and_move_a_product_to_the_next_stage(sandbox_ht
     actions = summary["actions"]
     assert actions.get("budget_change", 0) + actions.get("cap_raise", 0) >= 1
     assert actions.get("pause", 0) >= 1
+    # Winners were found, their variants rendered, approved by the simulated marketer and launched.
+    assert actions.get("optimization_trigger", 0) >= 1 and actions.get("variant_launch", 0) >= 3
+    variants = Ad.objects.filter(job__parent__isnull=False).select_related("job")
+    assert variants.exists() and all(ad.job.video and ad.job.parent_id for ad in variants)
     assert summary["stage_changes"] and {c["to"] for c in summary["stage_changes"]} <= {Stage.HEAT, Stage.HIT}
     moved = summary["stage_changes"][0]
     assert ActionLog.objects.filter(action="stage_change", outcome="done").count() == len(summary["stage_changes"])
-    assert Campaign.objects.filter(stage=moved["to"], product__name=moved["product"], status=OperationStatus.ENABLE).exists()
+    assert Campaign.objects.filter(stage=moved["to"], product__name=moved["product"]).exclude(campaign_id="").exists()
     paused = ActionLog.objects.filter(action="pause", outcome="done", object_type="ad").first()
     if paused is not None:
         assert SbAd.objects.get(ad_id=paused.remote_id).operation_status == "DISABLE"

@@ -17,7 +17,7 @@ from scheduler.rules import Verdict
 from scheduler.services_budget import _claim, budgets_evaluate
 from tests.campaigns.test_controls_bulk import adgroups_seed, advertiser_make, calls  # noqa: F401 (calls is a fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("raw_roas")]
 
 UP, KEEP, DOWN, PAUSE, HOLD = 3.5, 2.2, 1.6, 0.5, None  # ROAS against the default target of 2
 BANDS = [UP, KEEP, DOWN, PAUSE, HOLD]
@@ -42,7 +42,7 @@ def seed(advertiser, roas_list, *, stage="heat") -> list[AdGroup]:
                 ad_id=ads[adgroup.pk], date=today - dt.timedelta(days=offset), impressions=10000, clicks=100, conversions=3,
                 spend=spend, conversion_value=value,
             )
-            for offset in range(3)
+            for offset in range(1, 4)
         ]
     PerformanceDaily.objects.bulk_create(rows)
     return adgroups

@@ -135,8 +135,11 @@ def test_a_second_run_on_the_same_day_changes_nothing(hit, advertiser):
     assert ActionLog.objects.filter(action__in=["cap_raise", "bid_raise"]).count() == 2
 
 
-def test_the_cap_raise_shares_the_daily_guard_with_the_budget_rule(hit, advertiser, yesterday):
+def test_the_cap_raise_shares_the_daily_guard_with_the_budget_rule(hit, advertiser, yesterday, raw_roas):
     adgroup = hit("100")
+    ad = adgroup.ads.get()
+    for back in (1, 2):  # a full ROAS window of delivery, so the budget rule judges it
+        PerformanceDaily.objects.create(ad=ad, date=yesterday - dt.timedelta(days=back), spend=Decimal("100"), impressions=5000, clicks=50)
     PerformanceDaily.objects.filter(ad__adgroup=adgroup).update(conversion_value=Decimal("160"))  # ROAS 1.6: scale down
     budgets_evaluate(advertiser=advertiser)
     assert remote(adgroup).budget == Decimal("80.00")

@@ -95,3 +95,32 @@ def test_the_guardrails_hold_for_any_settings_and_metrics(budget, spend, roas, c
         assert MIN_ADGROUP_DAILY_BUDGET <= decision.budget < budget
     else:
         assert decision.budget == budget
+
+
+SHRUNK = replace(DEFAULTS, roas_prior_spend=Decimal("100"))
+
+
+@pytest.mark.parametrize(
+    ("spend", "roas", "verdict"),
+    [
+        ("30", 0.3, Verdict.SCALE_DOWN),  # (9 + 200) / 130 = 1.61: one bad day on $30 is no reason to stop
+        ("300", 0.3, Verdict.PAUSE),  # (90 + 200) / 400 = 0.73 < 1.4: enough money says it is bad
+        ("100", 3.5, Verdict.KEEP),  # (350 + 200) / 200 = 2.75 < 3: a good start, not yet proof
+        ("400", 3.5, Verdict.SCALE_UP),  # (1400 + 200) / 500 = 3.2 ≥ 3
+    ],
+)
+def test_small_samples_are_judged_near_the_target_until_their_spend_outweighs_the_prior(spend, roas, verdict):
+    decision = decide(roas, spend=spend, strategy=SHRUNK)
+
+    assert decision.verdict == verdict
+    assert decision.trigger["raw_roas"] == pytest.approx(roas) and decision.trigger["prior_spend"] == "100"
+
+
+def test_a_prior_of_zero_judges_the_raw_roas():
+    assert decide(0.3, spend="30").trigger["roas"] == decide(0.3, spend="30").trigger["raw_roas"] == pytest.approx(0.3)
+
+
+def test_an_ad_group_with_fewer_delivery_days_than_the_window_is_held():
+    assert decide(0.1, days=2).verdict == Verdict.HOLD
+    assert "too new" in decide(0.1, days=2).reason
+    assert decide(0.1, days=3).verdict == Verdict.PAUSE

@@ -14,7 +14,7 @@ from scheduler.rules import Verdict
 from scheduler.services import Actor
 from scheduler.services_budget import budgets_evaluate
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("raw_roas")]
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def launched(sandbox_http, advertiser, make_job):
     def launch(roas, spend=Decimal("60"), stage="heat", budget=Decimal("100")):
         ad = ad_launch(job=make_job(), advertiser=advertiser, stage=stage, budget=budget, actor=Actor.auto())
         today = clock.today(advertiser.timezone)
-        for offset in range(3):
+        for offset in range(1, 4):
             PerformanceDaily.objects.create(
                 ad=ad, date=today - dt.timedelta(days=offset), spend=spend / 3, conversion_value=spend / 3 * Decimal(str(roas)),
                 conversions=3, impressions=10000, clicks=100,

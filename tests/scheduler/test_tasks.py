@@ -19,7 +19,7 @@ from scheduler.locks import RETRY_COUNTDOWN_S, DatabaseLockBackend, LockBusy, ad
 from scheduler.models import ActionLog, SchedulerLock
 from scheduler.services import Actor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("raw_roas")]
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def winner(sandbox_http, make_job, today):
 
     def make(advertiser):
         ad = ad_launch(job=make_job(), advertiser=advertiser, stage=Stage.HEAT, budget=Decimal("100"), actor=Actor.auto())
-        for offset in range(3):
+        for offset in range(1, 4):
             PerformanceDaily.objects.create(
                 ad=ad, date=today - dt.timedelta(days=offset), spend=Decimal("20"), conversion_value=Decimal("70"),
                 conversions=3, impressions=10000, clicks=100,

@@ -34,12 +34,19 @@ class Command(BaseCommand):
             "--launch-budget", type=_money, default=DEFAULT_LAUNCH_BUDGET,
             help=f"daily budget of each first launch-stage ad group (default {DEFAULT_LAUNCH_BUDGET})",
         )
+        parser.add_argument(
+            "--no-approve", action="store_true",
+            help="leave variants waiting in the queue (manual mode) instead of approving them at the end of each day",
+        )
         parser.add_argument("--no-seed-demo", action="store_true", help="do not create the demo shop when nothing can run")
         parser.add_argument(
             "--unless-run", action="store_true", help="do nothing if adloop already holds report data (make demo run twice)"
         )
 
-    def handle(self, *args, days: int, seed: int, json: bool, launch_budget: Decimal, no_seed_demo: bool, unless_run: bool, **options):
+    def handle(
+        self, *args, days: int, seed: int, json: bool, launch_budget: Decimal, no_seed_demo: bool, unless_run: bool, no_approve: bool,
+        **options,
+    ):
         if days < 1:
             raise CommandError("--days must be at least 1")
         if unless_run and PerformanceDaily.objects.exists():
@@ -57,7 +64,7 @@ class Command(BaseCommand):
         on_day = None if json else (lambda figures: self.stdout.write(figures.line()))
         try:
             with sandbox_server():
-                result = simulate(days=days, seed=seed, launch_budget=launch_budget, on_day=on_day)
+                result = simulate(days=days, seed=seed, launch_budget=launch_budget, approve=not no_approve, on_day=on_day)
         except SimulationError as exc:
             raise CommandError(str(exc)) from exc
         summary = result.as_json()
