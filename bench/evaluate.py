@@ -127,7 +127,10 @@ def seed(*, heat: int, hit: int, today: dt.date):
     from scheduler.models import StrategySettings
 
     # The account cap must not be what limits raises here: 10,000 ad groups × 100 a day.
-    StrategySettings.objects.update_or_create(campaign=None, defaults={"account_daily_cap": Decimal("1000000000")})
+    # The raw ROAS (evidence weight 0), so the seeded bands are the decisions `verify` expects.
+    StrategySettings.objects.update_or_create(
+        campaign=None, defaults={"account_daily_cap": Decimal("1000000000"), "roas_prior_spend": Decimal("0")}
+    )
     app = sandbox.sandbox_app_ensure(app_id=settings.TIKTOK_APP_ID, secret=settings.TIKTOK_APP_SECRET)
     remote = sandbox.sandbox_advertiser_create(app=app, name="Bench shop")
     token = sandbox.sandbox_token_issue(app=app, advertisers=[remote])
