@@ -149,6 +149,8 @@ else:
 
 # --- Celery (settings read by adloop/celery.py with namespace CELERY) ---------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+# The per-advertiser automation lock: auto = Redis when a Redis URL is set, else a database row.
+ADVERTISER_LOCK_BACKEND = os.environ.get("ADVERTISER_LOCK_BACKEND", "auto")
 # No broker → run tasks inline: the embedded default needs no worker process.
 # https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-always-eager
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", not CELERY_BROKER_URL)

@@ -23,6 +23,7 @@ import secrets
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -160,7 +161,14 @@ def lock_redis_url() -> str:
 
 
 def lock_backend() -> LockBackend:
+    """settings.ADVERTISER_LOCK_BACKEND: "auto" (Redis when a Redis URL is configured, else the
+    database), "redis" or "database"."""
+    choice = getattr(settings, "ADVERTISER_LOCK_BACKEND", "auto") or "auto"
+    if choice == "database":
+        return DatabaseLockBackend()
     url = lock_redis_url()
+    if choice == "redis" and not url:
+        raise ImproperlyConfigured("ADVERTISER_LOCK_BACKEND=redis needs REDIS_URL (or a redis:// CELERY_BROKER_URL)")
     return _redis_backend(url) if url else DatabaseLockBackend()
 
 

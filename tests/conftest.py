@@ -28,8 +28,7 @@ def _locks_in_the_database(settings):
     """Each xdist worker has its own database but all share one Redis, where advertiser pks
     collide: the per-advertiser lock lives in the test's database (its Redis backend is
     tested on its own in tests/scheduler/test_locks.py)."""
-    settings.REDIS_URL = ""
-    settings.CELERY_BROKER_URL = ""
+    settings.ADVERTISER_LOCK_BACKEND = "database"
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 import redis
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.utils import timezone
 
@@ -137,6 +138,7 @@ def test_the_run_holding_the_lock_may_enter_it_again(backend, key):
 
 
 def test_the_backend_is_redis_when_a_redis_url_is_set(settings):
+    settings.ADVERTISER_LOCK_BACKEND = "auto"
     settings.REDIS_URL, settings.CELERY_BROKER_URL = "", ""
     assert isinstance(lock_backend(), DatabaseLockBackend)
 
@@ -154,6 +156,7 @@ def test_the_backend_is_redis_when_a_redis_url_is_set(settings):
 def test_one_key_per_advertiser(settings, url):
     if url:
         client = redis_or_skip().client
+    settings.ADVERTISER_LOCK_BACKEND = "auto"
     settings.REDIS_URL, settings.CELERY_BROKER_URL = url, ""
     pk, other = 10**12 + uuid.uuid4().int % 10**9, 10**12 - 1 - uuid.uuid4().int % 10**9  # no clash in a shared Redis
 
@@ -171,3 +174,12 @@ def test_one_key_per_advertiser(settings, url):
 def _enter_and_leave(pk):
     with advertiser_lock(pk):
         return "ran"
+
+
+def test_the_backend_can_be_chosen(settings):
+    settings.ADVERTISER_LOCK_BACKEND, settings.REDIS_URL = "database", REDIS_TEST_URL
+    assert isinstance(lock_backend(), DatabaseLockBackend)
+
+    settings.ADVERTISER_LOCK_BACKEND, settings.REDIS_URL, settings.CELERY_BROKER_URL = "redis", "", ""
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        lock_backend()
