@@ -3,6 +3,7 @@
 import pytest
 
 from sandbox.market.engine import market_advance
+from sandbox.market.quality import register_creative
 from sandbox.models import SbDailyStat
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,11 @@ def test_the_report_endpoint_returns_the_simulators_numbers_as_strings(api, adv_
     assert {row["dimensions"]["ad_id"] for row in rows} == set(ad_ids)
 
 
-def test_pulling_the_last_days_again_shows_restated_conversions(api, adv_id, make_adgroup, make_ad):
+def test_pulling_the_last_days_again_shows_restated_conversions(api, adv_id, make_adgroup, make_ad, video_id):
+    # A creative that converts well, under a fixed identity: the same draws in every run.
+    register_creative(
+        video_id=video_id, features={"hook_type": "pain_point", "cta_type": "limited_offer", "price": 12.99, "identity": "restated"}
+    )
     make_ad(make_adgroup(budget=3000.0))
     market_advance(days=1)
     first = pull(api, adv_id)[0]["metrics"]
@@ -46,5 +51,5 @@ def test_pulling_the_last_days_again_shows_restated_conversions(api, adv_id, mak
     market_advance(days=3)
 
     again = pull(api, adv_id)[0]["metrics"]
-    assert int(again["conversion"]) > int(first["conversion"])
+    assert int(again["conversion"]) > int(first["conversion"]), (first, again)
     assert again["spend"] == first["spend"]
