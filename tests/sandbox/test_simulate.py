@@ -1,5 +1,6 @@
 """`simulate`: the loop over simulated days — the real tasks, the real client, the sandbox over HTTP."""
 
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -13,6 +14,7 @@ from creatives.script import HookType
 from creatives.services.products import product_analysis_ensure, product_brief
 from creatives.services.providers import llm_provider
 from integrations.llm.schemas import ScriptRequest
+from sandbox.market.clock import market_reset
 from sandbox.market.quality import creative_truth
 from sandbox.models import SbAd, SbCreativeProfile
 from sandbox.simulation import SimulationError, creatives_register, simulate
@@ -42,6 +44,8 @@ def scripted(make_job):
 
 @pytest.fixture
 def shop(product, scripted, advertiser, settings):
+    # The market draws by date too: a fixed start makes every run of these tests the same run.
+    market_reset(start=dt.date(2026, 3, 2), seed=7)
     settings.VOICEOVER = "off"  # the loop's variant renders: fast, still real videos
     from optimization.services.config import optimization_settings_ensure
 
