@@ -21,6 +21,7 @@ import contextvars
 import datetime as dt
 import secrets
 from functools import lru_cache
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -97,16 +98,17 @@ def lock(key: str, *, ttl_s: int = 3600, backend: LockBackend | None = None):
         backend.release(key, token)
 
 
-class LockBackend:
+class LockBackend(Protocol):
     def acquire(self, key: str, token: str, *, ttl_s: float) -> bool:
-        raise NotImplementedError
+        """Take `key` for `token` unless another token holds it unexpired; True when taken."""
+        ...
 
     def release(self, key: str, token: str) -> bool:
         """Free `key` if `token` still holds it; True when it did."""
-        raise NotImplementedError
+        ...
 
 
-class DatabaseLockBackend(LockBackend):
+class DatabaseLockBackend:
     def acquire(self, key: str, token: str, *, ttl_s: float) -> bool:
         now = timezone.now()
         expires_at = now + dt.timedelta(seconds=ttl_s)
@@ -136,7 +138,7 @@ return 0
 """
 
 
-class RedisLockBackend(LockBackend):
+class RedisLockBackend:
     def __init__(self, url: str):
         import redis
 
