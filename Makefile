@@ -19,13 +19,15 @@ PYTEST_WORKERS ?= 2
 # run-worker / run-beat need a broker; the embedded default has none (Celery runs eagerly).
 WORKER_REDIS_URL ?= $(if $(REDIS_URL),$(REDIS_URL),redis://127.0.0.1:6379/0)
 
-.PHONY: help venv deps demo test lint migrations-check check run-worker run-beat
+.PHONY: help venv deps demo test lint migrations-check messages messages-check check run-worker run-beat
 
 help:
 	@echo "make demo              set up $(VENV), migrate, seed the demo shop, serve http://127.0.0.1:$(PORT)"
 	@echo "make test              run the test suite (PYTEST_ARGS='...' passes options to pytest)"
 	@echo "make lint              ruff + the direct-requests guard"
 	@echo "make migrations-check  fail if a model change has no migration"
+	@echo "make messages          extract the UI strings into locale/zh_Hans and compile them (needs GNU gettext)"
+	@echo "make messages-check    fail if a UI string is not in locale/zh_Hans/LC_MESSAGES/django.po"
 	@echo "make run-worker        celery worker   (needs Redis: REDIS_URL, default redis://127.0.0.1:6379/0)"
 	@echo "make run-beat          celery beat with django_celery_beat's DatabaseScheduler"
 
@@ -77,7 +79,34 @@ lint: $(STAMP)
 migrations-check: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
-check: lint migrations-check test
+# The UI's strings (English source) → locale/zh_Hans/LC_MESSAGES/django.po (translate the new
+# entries there) → django.mo, which is committed: running the app needs no gettext.
+# makemessages walks the whole tree; these directories ship no UI strings.
+MESSAGES_FLAGS := -l zh_Hans --ignore=.venv --ignore=bench --ignore=tests --ignore=var --ignore=artifacts --ignore=assets --no-obsolete
+PO := locale/zh_Hans/LC_MESSAGES/django.po
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages $(MESSAGES_FLAGS)
+	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=var
+
+# Extracts again into the real .po, compares the msgid sets (headers and line numbers do not
+# count), then puts the committed .po back: the tree is left as it was.
+messages-check: $(STAMP)
+	@command -v xgettext >/dev/null || { echo "messages-check needs GNU gettext (xgettext, msgcat): apt-get install gettext" >&2; exit 1; }
+	@set -eo pipefail; tmp=$$(mktemp -d); cp $(PO) "$$tmp/committed.po"; \
+	trap 'cp "$$tmp/committed.po" $(PO); rm -rf "$$tmp"' EXIT; \
+	$(PY) manage.py makemessages $(MESSAGES_FLAGS) >/dev/null; \
+	ids() { msgcat --no-wrap --no-location --sort-output "$$1" \
+		| awk '/^msgctxt /{c = $$0 " | "; next} /^msgid /{print c $$0; c = ""}' | LC_ALL=C sort; }; \
+	ids "$$tmp/committed.po" > "$$tmp/committed.ids"; ids $(PO) > "$$tmp/current.ids"; \
+	new=$$(LC_ALL=C comm -13 "$$tmp/committed.ids" "$$tmp/current.ids"); \
+	gone=$$(LC_ALL=C comm -23 "$$tmp/committed.ids" "$$tmp/current.ids"); \
+	if [ -n "$$new" ]; then printf 'Strings not in $(PO):\n%s\n' "$$new" >&2; fi; \
+	if [ -n "$$gone" ]; then printf 'Strings in $(PO) that the code no longer has:\n%s\n' "$$gone" >&2; fi; \
+	if [ -n "$$new$$gone" ]; then echo "messages-check: run 'make messages', translate the new entries, commit the .po and .mo" >&2; exit 1; fi; \
+	echo "messages-check: ok ($$(wc -l < "$$tmp/current.ids") msgids)"
+
+check: lint migrations-check messages-check test
 
 run-worker: $(STAMP)
 	REDIS_URL=$(WORKER_REDIS_URL) $(VENV)/bin/celery -A adloop worker -l info --concurrency 2 -Q celery,render

@@ -67,15 +67,21 @@ class Alert(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.WARNING)
     message = models.TextField(_("message"))
-    advertiser = models.ForeignKey("campaigns.AdvertiserAccount", null=True, blank=True, on_delete=models.SET_NULL)
-    campaign = models.ForeignKey("campaigns.Campaign", null=True, blank=True, on_delete=models.SET_NULL)
-    ad = models.ForeignKey("campaigns.Ad", null=True, blank=True, on_delete=models.SET_NULL)
-    publication = models.ForeignKey("campaigns.Publication", null=True, blank=True, on_delete=models.SET_NULL)
+    advertiser = models.ForeignKey(
+        "campaigns.AdvertiserAccount", verbose_name=_("advertiser"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    campaign = models.ForeignKey("campaigns.Campaign", verbose_name=_("campaign"), null=True, blank=True, on_delete=models.SET_NULL)
+    ad = models.ForeignKey("campaigns.Ad", verbose_name=_("ad"), null=True, blank=True, on_delete=models.SET_NULL)
+    publication = models.ForeignKey(
+        "campaigns.Publication", verbose_name=_("publication"), null=True, blank=True, on_delete=models.SET_NULL
+    )
     details = models.JSONField(_("details"), default=dict, blank=True)
     dedupe_key = models.CharField(_("dedupe key"), max_length=200, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
     notified = models.BooleanField(_("notified"), default=False)
 
     class Meta:

@@ -4,7 +4,8 @@ from django.contrib.admin import helpers
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 import creatives.admin  # noqa: F401 — registers VideoJob first, so its admin can take our action
 from adloop import clock
@@ -32,23 +33,28 @@ from .services.publishing import publication_retry, publications_enqueue, public
 
 
 def _set_status(modeladmin, request, queryset, status):
-    verb = _("paused") if status == OperationStatus.DISABLE else _("resumed")
+    if status == OperationStatus.DISABLE:
+        reason = _("paused in admin by %(user)s") % {"user": request.user}
+    else:
+        reason = _("resumed in admin by %(user)s") % {"user": request.user}
     try:
-        changed = objects_status_set(
-            objs=list(queryset), status=status, actor=Actor.of(request.user), reason=f"{verb} in admin by {request.user}"
-        )
+        changed = objects_status_set(objs=list(queryset), status=status, actor=Actor.of(request.user), reason=reason)
     except CampaignError as exc:
         modeladmin.message_user(request, str(exc), messages.ERROR)
         return
-    modeladmin.message_user(request, _("%(count)d object(s) %(verb)s on TikTok.") % {"count": len(changed), "verb": verb})
+    if status == OperationStatus.DISABLE:
+        text = _("%(count)d object(s) paused on TikTok.")
+    else:
+        text = _("%(count)d object(s) resumed on TikTok.")
+    modeladmin.message_user(request, text % {"count": len(changed)})
 
 
-@admin.action(description=_("Pause on TikTok"))
+@admin.action(description=gettext_lazy("Pause on TikTok"))
 def pause(modeladmin, request, queryset):
     _set_status(modeladmin, request, queryset, OperationStatus.DISABLE)
 
 
-@admin.action(description=_("Resume on TikTok"))
+@admin.action(description=gettext_lazy("Resume on TikTok"))
 def resume(modeladmin, request, queryset):
     _set_status(modeladmin, request, queryset, OperationStatus.ENABLE)
 
@@ -81,17 +87,17 @@ def _move_to_stage(modeladmin, request, queryset, stage):
         modeladmin.message_user(request, _("Campaigns without a product have no stage to move; they were skipped."), messages.WARNING)
 
 
-@admin.action(description=_("Move to launch stage"))
+@admin.action(description=gettext_lazy("Move to launch stage"))
 def move_to_launch(modeladmin, request, queryset):
     _move_to_stage(modeladmin, request, queryset, Stage.LAUNCH)
 
 
-@admin.action(description=_("Move to heat stage"))
+@admin.action(description=gettext_lazy("Move to heat stage"))
 def move_to_heat(modeladmin, request, queryset):
     _move_to_stage(modeladmin, request, queryset, Stage.HEAT)
 
 
-@admin.action(description=_("Move to hit stage"))
+@admin.action(description=gettext_lazy("Move to hit stage"))
 def move_to_hit(modeladmin, request, queryset):
     _move_to_stage(modeladmin, request, queryset, Stage.HIT)
 
@@ -106,7 +112,7 @@ class AdvertiserAccountAdmin(admin.ModelAdmin):
     exclude = ["access_token", "refresh_token"]
     readonly_fields = ["advertiser_id", "status", "last_error", "identity_id", "scope", "token_expires_at", "connected_at", "updated_at"]
 
-    @admin.display(boolean=True, description=_("token"))
+    @admin.display(boolean=True, description=gettext_lazy("token"))
     def has_token(self, obj):
         return bool(obj.access_token)
 
@@ -186,19 +192,19 @@ class PublishingAccountAdmin(admin.ModelAdmin):
             self.message_user(request, _("%(count)d 出海匠 account(s) synced.") % {"count": len(accounts)}, messages.SUCCESS)
         return HttpResponseRedirect(changelist)
 
-    @admin.action(description=_("Pull stats now"))
+    @admin.action(description=gettext_lazy("Pull stats now"))
     def pull_stats_now(self, request, queryset):
         for account in queryset.filter(status=PublishingAccount.Status.ACTIVE):
             try:
                 result = account_stats_ingest(account=account)
             except PublishingError as exc:
-                self.message_user(request, f"{account}: {exc}", messages.ERROR)
+                self.message_user(request, _("%(account)s: %(error)s") % {"account": account, "error": exc}, messages.ERROR)
                 continue
             self.message_user(request, _("%(account)s: %(days)d day(s) of stats.") % {"account": account, "days": result.days})
         if queryset.exclude(status=PublishingAccount.Status.ACTIVE).exists():
             self.message_user(request, _("Accounts that are not active were skipped."), messages.WARNING)
 
-    @admin.action(description=_("Mark active again (after fixing the account)"))
+    @admin.action(description=gettext_lazy("Mark active again (after fixing the account)"))
     def reactivate(self, request, queryset):
         count = 0
         for account in queryset.exclude(status=PublishingAccount.Status.ACTIVE):
@@ -206,7 +212,7 @@ class PublishingAccountAdmin(admin.ModelAdmin):
             account.status, account.last_error = PublishingAccount.Status.ACTIVE, ""
             account.save(update_fields=["status", "last_error"])
             action_log_record(actor=Actor.of(request.user), action="publishing_account_reactivate", obj=account, before=before,
-                              after={"status": account.status}, reason=f"reactivated in admin by {request.user}")
+                              after={"status": account.status}, reason=_("reactivated in admin by %(user)s") % {"user": request.user})
             count += 1
         self.message_user(request, _("%(count)d account(s) marked active.") % {"count": count})
 
@@ -227,15 +233,15 @@ class PublicationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # publications come from the video jobs' "Publish to accounts…" action
 
-    @admin.display(description=_("provider"), ordering="account__provider")
+    @admin.display(description=gettext_lazy("provider"), ordering="account__provider")
     def provider(self, obj):
         return obj.account.get_provider_display()
 
-    @admin.display(description=_("error"))
+    @admin.display(description=gettext_lazy("error"))
     def error_short(self, obj):
         return obj.error[:80]
 
-    @admin.action(description=_("Retry"))
+    @admin.action(description=gettext_lazy("Retry"))
     def retry(self, request, queryset):
         """Failed rows go back to scheduled with the same idempotency key; rows the provider
         already has are only refreshed (never posted twice)."""
@@ -257,16 +263,16 @@ class PublicationAdmin(admin.ModelAdmin):
 
 class PublishForm(forms.Form):
     accounts = forms.ModelMultipleChoiceField(
-        label=_("Accounts"), queryset=PublishingAccount.objects.filter(status=PublishingAccount.Status.ACTIVE).order_by("provider", "name"),
+        label=gettext_lazy("Accounts"), queryset=PublishingAccount.objects.filter(status=PublishingAccount.Status.ACTIVE).order_by("provider", "name"),
         widget=forms.CheckboxSelectMultiple,
     )
     rotation = forms.IntegerField(
-        label=_("Rotation"), min_value=1, required=False,
-        help_text=_("Empty: post on every chosen account. N: post on the N chosen accounts used least recently."),
+        label=gettext_lazy("Rotation"), min_value=1, required=False,
+        help_text=gettext_lazy("Empty: post on every chosen account. N: post on the N chosen accounts used least recently."),
     )
-    scheduled_at = forms.DateTimeField(label=_("Scheduled time (UTC)"), required=False, help_text=_("Empty: now"))
-    title = forms.CharField(label=_("Title"), max_length=2200, required=False, help_text=_("Empty: the script's ad text"))
-    hashtags = forms.CharField(label=_("Hashtags"), required=False, help_text=_("Comma-separated, with or without #"))
+    scheduled_at = forms.DateTimeField(label=gettext_lazy("Scheduled time (UTC)"), required=False, help_text=gettext_lazy("Empty: now"))
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=2200, required=False, help_text=gettext_lazy("Empty: the script's ad text"))
+    hashtags = forms.CharField(label=gettext_lazy("Hashtags"), required=False, help_text=gettext_lazy("Comma-separated, with or without #"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -279,7 +285,7 @@ def _job_title(job) -> str:
     return str(script.get("ad_text") or getattr(job.product, "title", "") or job.product.name)
 
 
-@admin.action(description=_("Publish to accounts…"))
+@admin.action(description=gettext_lazy("Publish to accounts…"))
 def publish_to_accounts(modeladmin, request, queryset):
     jobs = list(queryset.select_related("product"))
     initial = {"title": _job_title(jobs[0])} if len(jobs) == 1 else {}
@@ -295,13 +301,13 @@ def publish_to_accounts(modeladmin, request, queryset):
                     scheduled_at=data["scheduled_at"], rotation=data["rotation"], actor=actor,
                 )
             except CampaignError as exc:
-                modeladmin.message_user(request, f"{job}: {exc}", messages.ERROR)
+                modeladmin.message_user(request, _("%(job)s: %(error)s") % {"job": job, "error": exc}, messages.ERROR)
                 continue
             publications_enqueue(scheduled)
             names = ", ".join(str(p.account) for p in scheduled)
             modeladmin.message_user(request, _("%(job)s: scheduled on %(accounts)s.") % {"job": job, "accounts": names}, messages.SUCCESS)
             for note in scheduled.skipped:
-                modeladmin.message_user(request, f"{job}: {note}", messages.WARNING)
+                modeladmin.message_user(request, _("%(job)s: %(note)s") % {"job": job, "note": note}, messages.WARNING)
         return None
     context = {
         **modeladmin.admin_site.each_context(request),

@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from creatives.models import VideoJob
@@ -20,7 +21,7 @@ def campaigns(request):
 @router.post("/{int:pk}/status", response=CampaignOut)
 def campaign_status(request, pk: int, payload: StatusIn):
     campaign = get_object_or_404(Campaign, pk=pk)
-    return object_status_set(obj=campaign, status=payload.status, actor=Actor.of(request.user), reason="set through the API")
+    return object_status_set(obj=campaign, status=payload.status, actor=Actor.of(request.user), reason=_("set through the API"))
 
 
 @router.get("/ads", response=list[AdOut])
@@ -34,7 +35,7 @@ def launch(request, payload: LaunchIn):
     advertiser = get_object_or_404(AdvertiserAccount, advertiser_id=payload.advertiser_id)
     ad = ad_launch(
         job=job, advertiser=advertiser, stage=payload.stage, budget=payload.budget, ad_text=payload.ad_text,
-        call_to_action=payload.call_to_action, actor=Actor.of(request.user), reason="launched through the API",
+        call_to_action=payload.call_to_action, actor=Actor.of(request.user), reason=_("launched through the API"),
     )
     return Status(201, ad)
 
@@ -42,4 +43,4 @@ def launch(request, payload: LaunchIn):
 @router.post("/ads/{int:pk}/status", response=AdOut)
 def ad_status(request, pk: int, payload: StatusIn):
     ad = get_object_or_404(Ad.objects.select_related("adgroup__campaign__advertiser"), pk=pk)
-    return object_status_set(obj=ad, status=payload.status, actor=Actor.of(request.user), reason="set through the API")
+    return object_status_set(obj=ad, status=payload.status, actor=Actor.of(request.user), reason=_("set through the API"))

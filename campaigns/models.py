@@ -61,7 +61,7 @@ class AdvertiserAccount(models.Model):
         ordering = ["advertiser_id"]
 
     def __str__(self):
-        return f"{self.name or 'advertiser'} ({self.advertiser_id})"
+        return f"{self.name or _('advertiser')} ({self.advertiser_id})"
 
 
 class Campaign(models.Model):
@@ -137,8 +137,8 @@ class AdGroup(models.Model):
 class UploadedVideo(models.Model):
     """A video job's file as uploaded to one advertiser; stage switches re-use its video_id."""
 
-    advertiser = models.ForeignKey(AdvertiserAccount, on_delete=models.PROTECT, related_name="videos")
-    job = models.ForeignKey("creatives.VideoJob", on_delete=models.PROTECT, related_name="uploads")
+    advertiser = models.ForeignKey(AdvertiserAccount, verbose_name=_("advertiser"), on_delete=models.PROTECT, related_name="videos")
+    job = models.ForeignKey("creatives.VideoJob", verbose_name=_("creative"), on_delete=models.PROTECT, related_name="uploads")
     file_name = models.CharField(_("file name"), max_length=100)
     signature = models.CharField(_("MD5"), max_length=32)
     video_id = models.CharField(_("video id"), max_length=64, blank=True)

@@ -113,11 +113,11 @@ class VideoJobAdmin(admin.ModelAdmin):
                         ad_text=form.cleaned_data["ad_text"],
                         call_to_action=form.cleaned_data["call_to_action"],
                         actor=Actor.of(request.user),
-                        reason=f"launched in admin by {request.user}",
+                        reason=_("launched in admin by %(user)s") % {"user": request.user},
                     )
                     launched += 1
                 except CampaignError as exc:
-                    self.message_user(request, f"{job}: {exc}", messages.ERROR)
+                    self.message_user(request, _("%(job)s: %(error)s") % {"job": job, "error": exc}, messages.ERROR)
             if launched:
                 self.message_user(request, _("%(count)d ad(s) launched on TikTok.") % {"count": launched}, messages.SUCCESS)
             return None

@@ -10,7 +10,11 @@ from campaigns.stages import MIN_ADGROUP_DAILY_BUDGET
 from .models import VideoJob
 from .services.jobs import MAX_BATCH
 
-CALLS_TO_ACTION = ["SHOP_NOW", "LEARN_MORE", "ORDER_NOW", "VIEW_NOW", "WATCH_NOW", "SIGN_UP", "CONTACT_US"]
+# TikTok's call_to_action values, with the button text a viewer sees.
+CALLS_TO_ACTION = {
+    "SHOP_NOW": _("Shop now"), "LEARN_MORE": _("Learn more"), "ORDER_NOW": _("Order now"), "VIEW_NOW": _("View now"),
+    "WATCH_NOW": _("Watch now"), "SIGN_UP": _("Sign up"), "CONTACT_US": _("Contact us"),
+}
 
 
 class LaunchForm(forms.Form):
@@ -22,7 +26,7 @@ class LaunchForm(forms.Form):
         label=_("Daily budget per ad group"), min_value=MIN_ADGROUP_DAILY_BUDGET, decimal_places=2, initial=Decimal("50.00")
     )
     ad_text = forms.CharField(label=_("Ad text"), max_length=100, required=False, help_text=_("Empty: the product title"))
-    call_to_action = forms.ChoiceField(label=_("Call to action"), choices=[(c, c) for c in CALLS_TO_ACTION])
+    call_to_action = forms.ChoiceField(label=_("Call to action"), choices=list(CALLS_TO_ACTION.items()))
 
 
 class GenerateForm(forms.Form):

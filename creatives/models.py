@@ -53,6 +53,14 @@ class VideoJob(models.Model):
         SEEDANCE = "seedance", "Seedance"
         UPLOAD = "upload", _("uploaded file")
 
+    class HookType(models.TextChoices):
+        """PRD 14.2's four hook types (creatives.script.HookType holds the same values)."""
+
+        PAIN_POINT = "pain_point", _("pain point (痛点型)")
+        NUMBER = "number", _("number (数字型)")
+        SUSPENSE = "suspense", _("suspense (悬念型)")
+        CONTRAST = "contrast", _("contrast (对比型)")
+
     job_id = models.UUIDField(_("job id"), default=uuid.uuid4, unique=True, editable=False)
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="jobs")
     batch_id = models.CharField(_("batch id"), max_length=64, blank=True, db_index=True)
@@ -67,7 +75,7 @@ class VideoJob(models.Model):
     duration_s = models.FloatField(_("duration (s)"), null=True, blank=True)
     backend = models.CharField(_("backend"), max_length=10, choices=Backend.choices, default=Backend.FFMPEG)
     language = models.CharField(_("language"), max_length=10, blank=True)
-    hook_type = models.CharField(_("hook type"), max_length=12, blank=True)
+    hook_type = models.CharField(_("hook type"), max_length=12, choices=HookType.choices, blank=True)
     variation_seed = models.PositiveIntegerField(_("variation seed"), default=0)
     size = models.CharField(_("size"), max_length=10, default="720x1280")
     has_voiceover = models.BooleanField(_("voice-over"), default=False)

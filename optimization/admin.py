@@ -29,7 +29,7 @@ def lineage_table(job, *, highlight=None):
                 reverse("admin:creatives_videojob_change", args=[node.job.pk]),
                 str(node.job.job_id)[:8],
                 node.job.get_status_display(),
-                node.job.hook_type or "—",
+                node.job.get_hook_type_display() or "—",
                 _roas(node.roas),
                 f"{node.performance.spend:.2f}",
                 node.performance.ads,

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.stages import MIN_ADGROUP_DAILY_BUDGET
+from creatives.models import VideoJob
 
 MIN_VARIANTS, MAX_VARIANTS = 3, 5  # PRD 14.3: 3–5 variants per winner
 
@@ -56,11 +57,7 @@ class OptimizationSettings(models.Model):
 class ScriptBreakdown(models.Model):
     """The structure of a winning script (PRD 14.2), and the template its variants follow."""
 
-    class HookType(models.TextChoices):
-        PAIN_POINT = "pain_point", _("pain point (痛点型)")
-        NUMBER = "number", _("number (数字型)")
-        SUSPENSE = "suspense", _("suspense (悬念型)")
-        CONTRAST = "contrast", _("contrast (对比型)")
+    HookType = VideoJob.HookType
 
     source_job = models.ForeignKey("creatives.VideoJob", verbose_name=_("source creative"), on_delete=models.CASCADE, related_name="breakdowns")
     source_ad = models.ForeignKey("campaigns.Ad", verbose_name=_("source ad"), null=True, blank=True, on_delete=models.SET_NULL, related_name="breakdowns")
@@ -109,7 +106,7 @@ class OptimizationQueue(models.Model):
     launched_ad = models.ForeignKey("campaigns.Ad", verbose_name=_("launched ad"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     error = models.TextField(_("error"), blank=True)
     note = models.TextField(_("note"), blank=True, help_text=_("Why a launch is held (kill switch, dry run)"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import ActionLog, StrategySettings
+from .models import ACTION_LABELS, ActionLog, StrategySettings
 from .services import Actor
 from .services_revert import RevertError, action_revert
 from .services_settings import SETTING_FIELDS
@@ -22,17 +22,44 @@ class StrategySettingsAdmin(admin.ModelAdmin):
         return {**super().get_changeform_initial_data(request), **{name: None for name in SETTING_FIELDS}}
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """The actions the log holds, by their names (ActionLog.action has no choices)."""
+
+    title = gettext_lazy("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = ActionLog.objects.order_by("action").values_list("action", flat=True).distinct()
+        return [(code, ACTION_LABELS.get(code, code)) for code in codes]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(ActionLog)
 class ActionLogAdmin(admin.ModelAdmin):
     list_display = [
-        "at", "actor", "user", "action", "object_type", "object_pk", "remote_id", "outcome", "before", "after", "reverts",
+        "at", "actor", "user", "action_shown", "object_shown", "object_pk", "remote_id", "outcome", "before", "after", "reverts",
         "remote_request_id",
     ]
-    list_filter = ["action", "outcome", "actor", "dry_run", "campaign", "at"]
+    list_filter = [ActionFilter, "outcome", "actor", "dry_run", "campaign", "at"]
+    fields = [
+        "at", "actor", "user", "action_shown", "object_shown", "object_pk", "remote_id", "advertiser", "campaign", "trigger", "reason",
+        "before", "after", "dry_run", "outcome", "error", "remote_request_id", "reverts",
+    ]
+    readonly_fields = ["action_shown", "object_shown"]
     search_fields = ["remote_id", "remote_request_id", "reason", "error"]
     date_hierarchy = "at"
     list_select_related = ["user", "reverts"]
     actions = ["revert_selected"]
+
+    @admin.display(description=gettext_lazy("action"), ordering="action")
+    def action_shown(self, obj):
+        return obj.get_action_display()
+
+    @admin.display(description=gettext_lazy("object type"), ordering="object_type")
+    def object_shown(self, obj):
+        return obj.get_object_type_display()
 
     # The log is evidence: nobody edits or deletes it from admin. Reverting adds an entry.
     def has_add_permission(self, request):

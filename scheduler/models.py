@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Value
@@ -81,6 +82,36 @@ class StrategySettings(models.Model):
         strategy_validate(self)
 
 
+# ActionLog.action holds a code any app may write (no choices: a new action needs no
+# migration); these are the names people read. An unknown code is shown as it is.
+ACTION_LABELS = {
+    "pause": _("pause"),
+    "resume": _("resume"),
+    "budget_change": _("budget change"),
+    "bid_change": _("bid change"),
+    "cap_raise": _("budget cap raise"),
+    "bid_raise": _("bid raise"),
+    "stage_change": _("stage change"),
+    "campaign_create": _("campaign created"),
+    "adgroup_create": _("ad group created"),
+    "ad_create": _("ad created"),
+    "advertiser_connect": _("advertiser connected"),
+    "token_refresh": _("token refresh"),
+    "account_stats": _("account stats pull"),
+    "publish": _("publish"),
+    "publish_status": _("publish status check"),
+    "publication_schedule": _("publication scheduled"),
+    "publication_retry": _("publication retried"),
+    "publishing_account_connect": _("publishing account connected"),
+    "publishing_account_sync": _("publishing account sync"),
+    "publishing_account_reactivate": _("publishing account reactivated"),
+    "optimization_trigger": _("winner cloned"),
+    "variant_launch": _("variant launch"),
+    "variant_approve": _("variant approved"),
+    "variant_reject": _("variant rejected"),
+}
+
+
 class ActionLog(models.Model):
     """Every automated or manual decision that moved money or changed what runs."""
 
@@ -100,7 +131,9 @@ class ActionLog(models.Model):
     object_type = models.CharField(_("object type"), max_length=20)
     object_pk = models.BigIntegerField(_("object pk"), null=True, blank=True)
     remote_id = models.CharField(_("remote id"), max_length=64, blank=True)
-    advertiser = models.ForeignKey("campaigns.AdvertiserAccount", null=True, blank=True, on_delete=models.SET_NULL)
+    advertiser = models.ForeignKey(
+        "campaigns.AdvertiserAccount", verbose_name=_("advertiser"), null=True, blank=True, on_delete=models.SET_NULL
+    )
     campaign = models.ForeignKey("campaigns.Campaign", verbose_name=_("campaign"), null=True, blank=True, on_delete=models.SET_NULL)
     trigger = models.JSONField(_("trigger"), default=dict, blank=True, help_text=_("The metric values that caused it"))
     reason = models.TextField(_("reason"), blank=True)
@@ -122,6 +155,16 @@ class ActionLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_pk}"
+
+    def get_action_display(self):
+        return ACTION_LABELS.get(self.action, self.action)
+
+    def get_object_type_display(self):
+        """The logged model's verbose name (`object_type` is its model_name)."""
+        for model in apps.get_models():
+            if model._meta.model_name == self.object_type:
+                return model._meta.verbose_name
+        return self.object_type
 
 
 class DailyChange(models.Model):

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 from campaigns.stages import MIN_ADGROUP_DAILY_BUDGET
 
 from .services_settings import Strategy
@@ -85,20 +87,27 @@ def budget_decide(
         "days": days,
     }
     if roas is None or spend < strategy.min_spend or conversions < strategy.min_conversions:
-        return BudgetDecision(Verdict.HOLD, budget, "not enough evidence to judge yet", trigger)
+        return BudgetDecision(Verdict.HOLD, budget, _("not enough evidence to judge yet"), trigger)
     if days is not None and days < strategy.roas_window_days:
-        return BudgetDecision(Verdict.HOLD, budget, f"delivered {days} of the {strategy.roas_window_days} window days: too new to judge", trigger)
+        reason = _("delivered %(days)d of the %(window)d window days: too new to judge") % {"days": days, "window": strategy.roas_window_days}
+        return BudgetDecision(Verdict.HOLD, budget, reason, trigger)
+    shown = f"{roas:.2f}"
     ratio = Decimal(str(roas)) / target if target > 0 else Decimal("Infinity")
     if ratio >= strategy.scale_up_at:
         return _scale_up(strategy, budget, cap, raised_today, trigger)
     if ratio >= strategy.keep_at:
-        return BudgetDecision(Verdict.KEEP, budget, f"ROAS {roas:.2f} is on target", trigger)
+        return BudgetDecision(Verdict.KEEP, budget, _("ROAS %(roas)s is on target") % {"roas": shown}, trigger)
     if ratio >= strategy.scale_down_at:
         new = max(MIN_ADGROUP_DAILY_BUDGET, (budget * strategy.scale_down_factor).quantize(CENT, rounding=ROUND_DOWN))
         if new >= budget:
-            return BudgetDecision(Verdict.KEEP, budget, f"ROAS {roas:.2f} is below target but the budget is at TikTok's minimum", trigger)
-        return BudgetDecision(Verdict.SCALE_DOWN, new, f"ROAS {roas:.2f} < {strategy.keep_at} × target: budget × {strategy.scale_down_factor}", trigger)
-    return BudgetDecision(Verdict.PAUSE, budget, f"ROAS {roas:.2f} < {strategy.scale_down_at} × target: pause", trigger)
+            reason = _("ROAS %(roas)s is below target but the budget is at TikTok's minimum") % {"roas": shown}
+            return BudgetDecision(Verdict.KEEP, budget, reason, trigger)
+        reason = _("ROAS %(roas)s < %(at)s × target: budget × %(factor)s") % {
+            "roas": shown, "at": strategy.keep_at, "factor": strategy.scale_down_factor,
+        }
+        return BudgetDecision(Verdict.SCALE_DOWN, new, reason, trigger)
+    reason = _("ROAS %(roas)s < %(at)s × target: pause") % {"roas": shown, "at": strategy.scale_down_at}
+    return BudgetDecision(Verdict.PAUSE, budget, reason, trigger)
 
 
 def _scale_up(strategy: Strategy, budget: Decimal, cap: Decimal | None, raised_today: Decimal, trigger: dict) -> BudgetDecision:
@@ -106,8 +115,13 @@ def _scale_up(strategy: Strategy, budget: Decimal, cap: Decimal | None, raised_t
     allowance = max(Decimal("0"), Decimal(strategy.max_raise_per_day) - Decimal(raised_today))
     wanted = (budget * strategy.scale_up_factor).quantize(CENT, rounding=ROUND_DOWN)
     new = min(wanted, Decimal(ceiling), budget + allowance)
-    roas = trigger["roas"]
+    roas = f"{trigger['roas']:.2f}"
     if new <= budget:
-        return BudgetDecision(Verdict.KEEP, budget, f"ROAS {roas:.2f} earns a raise, but the cap or today's raise limit is reached", trigger)
-    limited = "" if new == wanted else f" (limited to {new} by the cap or the daily raise limit)"
-    return BudgetDecision(Verdict.SCALE_UP, new, f"ROAS {roas:.2f} ≥ {strategy.scale_up_at} × target: budget × {strategy.scale_up_factor}{limited}", trigger)
+        reason = _("ROAS %(roas)s earns a raise, but the cap or today's raise limit is reached") % {"roas": roas}
+        return BudgetDecision(Verdict.KEEP, budget, reason, trigger)
+    values = {"roas": roas, "at": strategy.scale_up_at, "factor": strategy.scale_up_factor, "new": new}
+    if new == wanted:
+        reason = _("ROAS %(roas)s ≥ %(at)s × target: budget × %(factor)s") % values
+    else:
+        reason = _("ROAS %(roas)s ≥ %(at)s × target: budget × %(factor)s (limited to %(new)s by the cap or the daily raise limit)") % values
+    return BudgetDecision(Verdict.SCALE_UP, new, reason, trigger)

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.files import File
 from django.core.servers.basehttp import WSGIRequestHandler
+from django.utils import translation
 
 from campaigns.models import AdvertiserAccount
 from creatives import media
@@ -15,6 +16,17 @@ from sandbox import services as sandbox
 # The live server writes an answer's headers and body separately: with Nagle's algorithm on,
 # every HTTP call to the sandbox then waits ~40 ms for the client's delayed ACK.
 WSGIRequestHandler.disable_nagle_algorithm = True
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The suite asserts the English source texts: each test runs with English as the default
+    and active language (the UI's default is Simplified Chinese). The Chinese UI is tested in
+    tests/test_i18n.py."""
+    settings.LANGUAGE_CODE = "en"
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -34,6 +34,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from adloop import clock
 from analytics.models import Alert, PerformanceDaily
@@ -68,7 +70,7 @@ class Finding:
     key: str
     message: str
     objs: list  # what to pause, all of one level
-    done: str  # "paused the ad", for the alert's message
+    done: str  # "paused the ad", completing the alert's "Automation …." / "Dry run: would have …"
     reason: str  # shared by one pause batch
     shared: dict  # the rule's thresholds: the batch's ActionLog trigger
     values: dict | None  # this object's metric values, under trigger["metrics"][pk]
@@ -134,7 +136,9 @@ def alert_raise(*, kind: str, severity: str, message: str, dedupe_key: str, noti
 def alert_publication_failed(*, publication: Publication, error: str) -> Alert:
     """Record a failed organic post (track A): one alert per publication and attempt."""
     key = f"publish_failed:{publication.pk}:{publication.attempts}"
-    message = f"Publishing {publication.job} to {publication.account} failed (attempt {publication.attempts}): {error[:500]}"
+    message = _("Publishing %(job)s to %(account)s failed (attempt %(n)d): %(error)s") % {
+        "job": publication.job, "account": publication.account, "n": publication.attempts, "error": error[:500],
+    }
     details = {"error": error, "attempts": publication.attempts, "account": publication.account_id}
     alert = alert_raise(
         kind=Alert.Kind.PUBLISH_FAILED,
@@ -206,10 +210,11 @@ def _account_findings(advertiser, day, strategy: Strategy | None) -> list[Findin
             kind=Alert.Kind.SPEND_CAP,
             severity=Alert.Severity.CRITICAL,
             key=f"spend_cap:account:{advertiser.pk}:{day}",
-            message=f"Advertiser {advertiser} spent {total} {advertiser.currency} on {day}, over the account daily cap of {cap}.",
+            message=_("Advertiser %(advertiser)s spent %(spend)s %(currency)s on %(day)s, over the account daily cap of %(cap)s.")
+            % {"advertiser": advertiser, "spend": total, "currency": advertiser.currency, "day": day, "cap": cap},
             objs=campaigns,
-            done=f"paused its {len(campaigns)} running campaign(s)",
-            reason=f"account spend {total} on {day} over the daily cap {cap}",
+            done=_("paused its %(n)d running campaign(s)") % {"n": len(campaigns)},
+            reason=_("account spend %(spend)s on %(day)s over the daily cap %(cap)s") % {"spend": total, "day": day, "cap": cap},
             shared={"rule": "account_cap", "day": day, "spend": total, "cap": cap},
             values=None,
             kill=strategy.kill_switch,
@@ -234,13 +239,11 @@ def _adgroup_findings(advertiser, day, adgroups: list[AdGroup], effective: dict[
                 kind=Alert.Kind.SPEND_CAP,
                 severity=Alert.Severity.WARNING,
                 key=f"spend_cap:adgroup:{adgroup.pk}:{day}",
-                message=(
-                    f"Ad group {adgroup} ({adgroup.adgroup_id}) spent {spend} {advertiser.currency} on {day}, "
-                    f"over its cap of {cap}."
-                ),
+                message=_("Ad group %(adgroup)s (%(id)s) spent %(spend)s %(currency)s on %(day)s, over its cap of %(cap)s.")
+                % {"adgroup": adgroup, "id": adgroup.adgroup_id, "spend": spend, "currency": advertiser.currency, "day": day, "cap": cap},
                 objs=[adgroup],
-                done="paused the ad group",
-                reason=f"ad group spend on {day} over its cap",
+                done=_("paused the ad group"),
+                reason=_("ad group spend on %(day)s over its cap") % {"day": day},
                 shared={"rule": "adgroup_cap", "day": day},
                 values={"spend": spend, "cap": cap},
                 kill=strategy.kill_switch,
@@ -288,16 +291,18 @@ def _low_roas_findings(advertiser, day, ads: list[Ad], effective: dict[int, Stra
                 kind=Alert.Kind.LOW_ROAS,
                 severity=Alert.Severity.WARNING,
                 key=f"low_roas:{ad.pk}:{day}",
-                message=(
-                    f"Ad {ad} ({ad.ad_id}): ROAS {roas:.2f} over the {window} day(s) to {day} is below {floor} "
-                    f"(spend {spend:.2f} {advertiser.currency}, value {value:.2f}, {conversions} conversion(s))."
-                ),
+                message=_(
+                    "Ad %(ad)s (%(id)s): ROAS %(roas)s over the %(window)d day(s) to %(day)s is below %(floor)s "
+                    "(spend %(spend)s %(currency)s, value %(value)s, %(conversions)d conversion(s))."
+                ) % {
+                    "ad": ad, "id": ad.ad_id, "roas": f"{roas:.2f}", "window": window, "day": day, "floor": floor,
+                    "spend": f"{spend:.2f}", "currency": advertiser.currency, "value": f"{value:.2f}", "conversions": conversions,
+                },
                 objs=[ad],
-                done="paused the ad",
-                reason=(
-                    f"ROAS below {floor} over the {window} day(s) to {day} "
-                    f"(spend ≥ {strategy.min_spend}, conversions ≥ {strategy.min_conversions})"
-                ),
+                done=_("paused the ad"),
+                reason=_(
+                    "ROAS below %(floor)s over the %(window)d day(s) to %(day)s (spend ≥ %(min_spend)s, conversions ≥ %(min_conversions)s)"
+                ) % {"floor": floor, "window": window, "day": day, "min_spend": strategy.min_spend, "min_conversions": strategy.min_conversions},
                 shared={
                     "rule": "low_roas",
                     "day": day,
@@ -363,13 +368,14 @@ def _act(findings: list[Finding], *, actor: Actor) -> list[Alert]:
 
 
 def _suffix(finding: Finding, outcome: str, error: str) -> str:
+    # The leading space joins the suffix to the alert's message (Chinese translations drop it).
     if outcome == Outcome.PAUSED:
-        return f" Automation {finding.done}."
+        return _(" Automation %(done)s.") % {"done": finding.done}
     if outcome == Outcome.WOULD_PAUSE:
-        return f" Dry run: would have {finding.done}; nothing changed on TikTok."
+        return _(" Dry run: would have %(done)s; nothing changed on TikTok.") % {"done": finding.done}
     if outcome == Outcome.KILL_SWITCH:
-        return " Kill switch on: nothing was paused."
-    return f" Pausing failed: {error}"
+        return _(" Kill switch on: nothing was paused.")
+    return _(" Pausing failed: %(error)s") % {"error": error}
 
 
 def _batches(findings: list[Finding]) -> dict[tuple, list[Finding]]:
@@ -412,7 +418,7 @@ def _log_would_pause(findings: list[Finding], *, actor: Actor) -> dict[str, tupl
 
 def _pause(findings: list[Finding], *, actor: Actor) -> dict[str, tuple[str, str]]:
     outcomes = {}
-    for (reason, _), batch in _batches(findings).items():
+    for (reason, _shared), batch in _batches(findings).items():
         objs = [obj for finding in batch for obj in finding.objs]
         error = ""
         if objs:
@@ -445,12 +451,12 @@ def _channels() -> tuple[list[tuple[str, str, str]], list[str]]:
     """settings.ALERT_CHANNELS → ([(platform, url, secret)], [e-mail address])."""
     webhooks, emails = [], []
     for entry in settings.ALERT_CHANNELS:
-        platform, _, target = entry.partition(":")
+        platform, _sep, target = entry.partition(":")
         platform, target = platform.strip().lower(), target.strip()
         if platform == "email" and target:
             emails.append(target)
         elif platform in PLATFORMS and target:
-            url, _, secret = target.partition("|")
+            url, _sep, secret = target.partition("|")
             webhooks.append((platform, url.strip(), secret.strip()))
         else:
             # Not the entry itself: a webhook URL is a credential.
@@ -463,11 +469,12 @@ def _compose(alerts: list[Alert]) -> tuple[str, str]:
     if len(alerts) == 1:
         title = f"[{worst.get_severity_display()}] {worst.get_kind_display()}"
     else:
-        title = f"[{worst.get_severity_display()}] {len(alerts)} adloop alerts"
+        count = ngettext("%(n)d adloop alert", "%(n)d adloop alerts", len(alerts)) % {"n": len(alerts)}
+        title = f"[{worst.get_severity_display()}] {count}"
     lines = [f"- [{alert.get_severity_display()}] {alert.message}" for alert in alerts]
     advertisers = {str(alert.advertiser) for alert in alerts if alert.advertiser_id}
     if len(advertisers) == 1:
-        lines.insert(0, f"Advertiser: {advertisers.pop()}")
+        lines.insert(0, _("Advertiser: %(advertiser)s") % {"advertiser": advertisers.pop()})
     return title, "\n".join(lines)
 
 

@@ -12,6 +12,7 @@ import threading
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import PublishingAccount
 from integrations.publishing import AccountError, PublishingError, PublishingProvider, Transient
@@ -36,11 +37,11 @@ def provider_for(account: PublishingAccount) -> PublishingProvider:
 
         tiktok_token_ensure(account)
         if not account.access_token:
-            raise AccountError(f"{account} has no TikTok access token: connect it again")
+            raise AccountError(_("%(account)s has no TikTok access token: connect it again") % {"account": account})
         return TikTokContentProvider(
             settings.TIKTOK_OPEN_BASE_URL, account.access_token, open_id=account.remote_account_id, limiter=_tiktok_limiter(account.pk)
         )
-    raise AccountError(f"{account}: unknown provider {account.provider!r}")
+    raise AccountError(_("%(account)s: unknown provider %(provider)r") % {"account": account, "provider": account.provider})
 
 
 _LIMITERS: dict[int, object] = {}
@@ -100,7 +101,7 @@ def tiktok_token_ensure(account: PublishingAccount, *, force: bool = False) -> P
             if not force and not _needs_refresh(account):
                 return account  # refreshed by the run that held the lock
             if not account.refresh_token:
-                exc = AccountError("no refresh token stored: connect the account again")
+                exc = AccountError(_("no refresh token stored: connect the account again"))
                 account_mark_error(account, exc, action="token_refresh")
                 raise exc
             try:
@@ -118,10 +119,10 @@ def tiktok_token_ensure(account: PublishingAccount, *, force: bool = False) -> P
                 action_log_record(
                     actor=Actor.auto(), action="token_refresh", obj=account, before=before,
                     after={"token_expires_at": account.token_expires_at, "refresh_expires_at": account.refresh_expires_at},
-                    remote_id=account.remote_account_id, reason="access token close to expiry",
+                    remote_id=account.remote_account_id, reason=_("access token close to expiry"),
                 )
     except LockBusy as exc:
-        raise Transient(f"{account}: another run is refreshing this account's token") from exc
+        raise Transient(_("%(account)s: another run is refreshing this account's token") % {"account": account}) from exc
     return account
 
 
@@ -144,7 +145,7 @@ def account_mark_error(account: PublishingAccount, exc: Exception, *, action: st
         account.status, account.last_error = PublishingAccount.Status.ERROR, str(exc)[:2000]
         action_log_record(
             actor=Actor.auto(), action=action, obj=account, before=before, after={"status": account.status},
-            remote_id=account.remote_account_id, outcome="failed", error=str(exc)[:2000], reason="the provider refused the account",
+            remote_id=account.remote_account_id, outcome="failed", error=str(exc)[:2000], reason=_("the provider refused the account"),
         )
 
 
@@ -166,7 +167,7 @@ def tiktok_account_connect(*, code: str, redirect_uri: str, actor: Actor) -> Pub
 
     tokens = token_exchange(settings.TIKTOK_OPEN_BASE_URL, settings.TIKTOK_CLIENT_KEY, settings.TIKTOK_CLIENT_SECRET, code, redirect_uri)
     if not tokens.open_id:
-        raise AccountError("TikTok granted a token without an open_id")
+        raise AccountError(_("TikTok granted a token without an open_id"))
     remote = None
     try:
         found = TikTokContentProvider(settings.TIKTOK_OPEN_BASE_URL, tokens.access_token, open_id=tokens.open_id).accounts()
@@ -197,7 +198,7 @@ def tiktok_account_connect(*, code: str, redirect_uri: str, actor: Actor) -> Pub
         action_log_record(
             actor=actor, action="publishing_account_connect", obj=account, before=before,
             after={"status": account.status, "handle": account.handle, "scope": ",".join(account.scope)},
-            remote_id=account.remote_account_id, reason="TikTok authorization granted",
+            remote_id=account.remote_account_id, reason=_("TikTok authorization granted"),
         )
     return account
 
@@ -230,14 +231,14 @@ def chuhaijiang_accounts_sync(*, actor: Actor | None = None) -> list[PublishingA
             if before != after:
                 action_log_record(
                     actor=actor, action="publishing_account_sync", obj=account, before=before, after=after,
-                    remote_id=account.remote_account_id, reason="listed by 出海匠 social_accounts",
+                    remote_id=account.remote_account_id, reason=_("listed by 出海匠 social_accounts"),
                 )
             synced.append(account)
         gone = PublishingAccount.objects.filter(provider=provider, status=PublishingAccount.Status.ACTIVE).exclude(
             remote_account_id__in=seen
         )
         for account in gone.select_for_update():
-            account.status, account.last_error = PublishingAccount.Status.ERROR, "no longer bound in 出海匠 (social_accounts)"
+            account.status, account.last_error = PublishingAccount.Status.ERROR, _("no longer bound in 出海匠 (social_accounts)")
             account.save(update_fields=["status", "last_error"])
             action_log_record(
                 actor=actor, action="publishing_account_sync", obj=account, before={"status": "active"},

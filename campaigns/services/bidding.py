@@ -14,6 +14,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from campaigns.errors import CampaignError
 from campaigns.models import AdGroup
@@ -55,7 +56,7 @@ def adgroup_bid_set(
                 actor=actor, action=action, obj=adgroup, before=before, after=before, outcome=ActionLog.Outcome.FAILED,
                 error=str(exc), remote_id=adgroup.adgroup_id, remote_request_id=exc.request_id or "", reason=reason, trigger=trigger,
             )
-        raise BidError(f"TikTok refused the bid change: {exc}", retryable=exc.retryable) from exc
+        raise BidError(_("TikTok refused the bid change: %(error)s") % {"error": exc}, retryable=exc.retryable) from exc
     with transaction.atomic():
         AdGroup.objects.filter(pk=adgroup.pk).update(**after)
         for field, value in after.items():
@@ -69,14 +70,16 @@ def adgroup_bid_set(
 
 def _validated(adgroup: AdGroup, changes: dict) -> dict[str, Decimal]:
     if not changes:
-        raise BidError("no bid to change: give bid_price, conversion_bid_price or roas_bid")
+        raise BidError(_("no bid to change: give bid_price, conversion_bid_price or roas_bid"))
     unknown = sorted(set(changes) - set(BID_FIELDS))
     if unknown:
-        raise BidError(f"cannot set {', '.join(unknown)} as a bid; choose among {', '.join(BID_FIELDS)}")
+        raise BidError(
+            _("cannot set %(fields)s as a bid; choose among %(allowed)s") % {"fields": ", ".join(unknown), "allowed": ", ".join(BID_FIELDS)}
+        )
     if not adgroup.adgroup_id:
-        raise BidError(f"ad group {adgroup} was never created on TikTok")
+        raise BidError(_("ad group %(adgroup)s was never created on TikTok") % {"adgroup": adgroup})
     if adgroup.bid_type == NO_BID:
-        raise BidError(f"ad group {adgroup} bids lowest cost ({NO_BID}): it has no bid to set")
+        raise BidError(_("ad group %(adgroup)s bids lowest cost (%(type)s): it has no bid to set") % {"adgroup": adgroup, "type": NO_BID})
     values = {}
     for field in BID_FIELDS:
         if field not in changes:
@@ -84,8 +87,8 @@ def _validated(adgroup: AdGroup, changes: dict) -> dict[str, Decimal]:
         try:
             value = Decimal(str(changes[field])).quantize(CENT, rounding=ROUND_HALF_UP)
         except (ArithmeticError, ValueError) as exc:
-            raise BidError(f"{field} must be a number, not {changes[field]!r}") from exc
+            raise BidError(_("%(field)s must be a number, not %(value)r") % {"field": field, "value": changes[field]}) from exc
         if value <= 0:
-            raise BidError(f"{field} must be greater than 0, not {value}")
+            raise BidError(_("%(field)s must be greater than 0, not %(value)s") % {"field": field, "value": value})
         values[field] = value
     return values

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from campaigns.models import AdvertiserAccount
 from integrations.tiktok_ads import endpoints
@@ -53,7 +54,7 @@ def advertiser_connect(*, auth_code: str, actor: Actor) -> list[AdvertiserAccoun
                 actor=actor, action="advertiser_connect", obj=account, before=before,
                 after={"status": account.status, "name": account.name, "currency": account.currency},
                 remote_id=account.advertiser_id, remote_request_id=client.last_request_id,
-                reason="OAuth authorization granted",
+                reason=_("OAuth authorization granted"),
             )
             accounts.append(account)
     return accounts

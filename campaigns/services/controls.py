@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext as _
 
 from campaigns.errors import BudgetError, CampaignError
 from campaigns.models import Ad, AdGroup, Campaign, OperationStatus
@@ -53,7 +54,8 @@ def objects_status_set(
         objs=objs, status=status, actor=actor, reason=reason, trigger=trigger, reasons=reasons, triggers=triggers, keep_going=False,
     )
     if result.error is not None:
-        raise CampaignError(f"TikTok refused to {_ACTIONS[status]}: {result.error}", retryable=result.error.retryable)
+        text = _("TikTok refused to pause: %(error)s") if status == OperationStatus.DISABLE else _("TikTok refused to resume: %(error)s")
+        raise CampaignError(text % {"error": result.error}, retryable=result.error.retryable)
     return result.changed
 
 
@@ -78,7 +80,7 @@ def objects_status_apply(
     batches still go (a token problem stops that advertiser's remaining batches, logged as
     failed too); without it, the first refusal ends the run."""
     if status not in SETTABLE:
-        raise CampaignError(f"status must be ENABLE or DISABLE, not {status!r}")
+        raise CampaignError(_("status must be ENABLE or DISABLE, not %(status)r") % {"status": status})
     result = BulkResult()
     if not objs:
         return result
@@ -86,7 +88,10 @@ def objects_status_apply(
     id_field, status_update, advertiser_of, path = _LEVELS[model]
     for obj in objs:
         if not getattr(obj, id_field):
-            raise CampaignError(f"{model._meta.verbose_name} {obj} was never created on TikTok ({obj.get_status_display()})")
+            raise CampaignError(
+                _("%(type)s %(obj)s was never created on TikTok (%(status)s)")
+                % {"type": model._meta.verbose_name, "obj": obj, "status": obj.get_status_display()}
+            )
     prefetch_related_objects(objs, path)  # no query for relations the caller already loaded
     reasons, triggers = reasons or {}, triggers or {}
     by_advertiser = defaultdict(list)
@@ -115,7 +120,7 @@ def objects_status_apply(
                     failures = [(obj, str(exc), exc.request_id or "") for obj in batch]
                     token_problem = keep_going and isinstance(exc, AuthError)
                     if token_problem:  # every later call of this advertiser would fail the same way
-                        failures += [(obj, f"not sent: {exc}", "") for later in batches[number + 1:] for obj in later]
+                        failures += [(obj, _("not sent: %(error)s") % {"error": exc}, "") for later in batches[number + 1:] for obj in later]
                     for obj, error, request_id in failures:
                         result.failed[obj.pk] = error
                         writes.log.append(entry(
@@ -183,11 +188,15 @@ def adgroup_budget_set(
 def _adgroup_budget_checked(adgroup: AdGroup, budget: Decimal) -> Decimal:
     budget = Decimal(budget).quantize(Decimal("0.01"))
     if budget < MIN_ADGROUP_DAILY_BUDGET:
-        raise BudgetError(f"daily budget {budget} is below TikTok's minimum of {MIN_ADGROUP_DAILY_BUDGET}")
+        raise BudgetError(
+            _("daily budget %(budget)s is below TikTok's minimum of %(minimum)s") % {"budget": budget, "minimum": MIN_ADGROUP_DAILY_BUDGET}
+        )
     if adgroup.budget_cap is not None and budget > adgroup.budget_cap:
-        raise BudgetError(f"daily budget {budget} is above this ad group's cap of {adgroup.budget_cap}")
+        raise BudgetError(
+            _("daily budget %(budget)s is above this ad group's cap of %(cap)s") % {"budget": budget, "cap": adgroup.budget_cap}
+        )
     if not adgroup.adgroup_id:
-        raise BudgetError(f"ad group {adgroup} was never created on TikTok")
+        raise BudgetError(_("ad group %(adgroup)s was never created on TikTok") % {"adgroup": adgroup})
     return budget
 
 
@@ -244,9 +253,9 @@ def adgroups_budget_set(*, changes: list[BudgetChange], actor: Actor, action: st
                 except ApiError as exc:
                     advertiser_mark_failed(advertiser, exc)
                     result.error = result.error or exc
-                    failures = [(change, str(exc), exc.request_id or "") for change, _ in batch]
+                    failures = [(change, str(exc), exc.request_id or "") for change, _budget in batch]
                     if isinstance(exc, AuthError):  # every later call of this advertiser would fail the same way
-                        failures += [(change, f"not sent: {exc}", "") for later in batches[number + 1:] for change, _ in later]
+                        failures += [(change, _("not sent: %(error)s") % {"error": exc}, "") for later in batches[number + 1:] for change, _budget in later]
                     for change, error, request_id in failures:
                         before = {"budget": _cents(change.adgroup.budget)}
                         result.failed[change.adgroup.pk] = error
@@ -283,11 +292,14 @@ def campaign_budget_set(
     unlimited budget if needed; never below TikTok's campaign minimum nor above its cap."""
     budget = Decimal(budget).quantize(Decimal("0.01"))
     if budget < MIN_CAMPAIGN_DAILY_BUDGET:
-        raise BudgetError(f"campaign daily budget {budget} is below TikTok's minimum of {MIN_CAMPAIGN_DAILY_BUDGET}")
+        raise BudgetError(
+            _("campaign daily budget %(budget)s is below TikTok's minimum of %(minimum)s")
+            % {"budget": budget, "minimum": MIN_CAMPAIGN_DAILY_BUDGET}
+        )
     if campaign.budget_cap is not None and budget > campaign.budget_cap:
-        raise BudgetError(f"campaign daily budget {budget} is above its cap of {campaign.budget_cap}")
+        raise BudgetError(_("campaign daily budget %(budget)s is above its cap of %(cap)s") % {"budget": budget, "cap": campaign.budget_cap})
     if not campaign.campaign_id:
-        raise BudgetError(f"campaign {campaign} was never created on TikTok")
+        raise BudgetError(_("campaign %(campaign)s was never created on TikTok") % {"campaign": campaign})
     before = {"budget_mode": campaign.budget_mode, "daily_budget": campaign.daily_budget}
     after = {"budget_mode": "BUDGET_MODE_DAY", "daily_budget": budget}
     if before == after:
@@ -316,7 +328,7 @@ def _budget_change_apply(*, obj, advertiser, action, before: dict, after: dict, 
                 actor=actor, action=action, obj=obj, before=before, after=before, outcome=ActionLog.Outcome.FAILED,
                 error=str(exc), remote_request_id=exc.request_id or "", reason=reason, trigger=trigger,
             )
-        raise BudgetError(f"TikTok refused the budget change: {exc}", retryable=exc.retryable) from exc
+        raise BudgetError(_("TikTok refused the budget change: %(error)s") % {"error": exc}, retryable=exc.retryable) from exc
     with transaction.atomic():
         type(obj).objects.filter(pk=obj.pk).update(**after)
         for field, value in after.items():

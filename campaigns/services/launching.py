@@ -15,6 +15,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from adloop import clock
 from campaigns.errors import LaunchError
@@ -33,9 +34,11 @@ from .connect import advertiser_mark_failed, client_for
 REUSABLE = (OperationStatus.PENDING, OperationStatus.ENABLE, OperationStatus.DISABLE)
 
 
-def _refuse_paused(obj, what: str) -> None:
+def _refuse_paused(obj) -> None:
     if obj.status == OperationStatus.DISABLE:
-        raise LaunchError(f"{what} {obj} is paused; resume it instead of launching again")
+        raise LaunchError(
+            _("%(type)s %(obj)s is paused; resume it instead of launching again") % {"type": obj._meta.verbose_name, "obj": obj}
+        )
 
 
 def ad_launch(
@@ -54,7 +57,7 @@ def ad_launch(
     returns the existing ad."""
     plan = _validate(job=job, advertiser=advertiser, stage=stage, budget=budget)
     client = client_for(advertiser)
-    reason = reason or f"launch {job.product} in {stage}"
+    reason = reason or _("launch %(product)s in %(stage)s") % {"product": job.product, "stage": stage}
     try:
         campaign = _campaign_ensure(client, advertiser=advertiser, job=job, stage=stage, plan=plan, actor=actor, reason=reason)
         adgroup = _adgroup_ensure(client, campaign=campaign, job=job, plan=plan, budget=budget, actor=actor, reason=reason)
@@ -66,23 +69,27 @@ def ad_launch(
         )
     except ApiError as exc:
         advertiser_mark_failed(advertiser, exc)
-        raise LaunchError(f"TikTok refused the launch: {exc}", retryable=exc.retryable) from exc
+        raise LaunchError(_("TikTok refused the launch: %(error)s") % {"error": exc}, retryable=exc.retryable) from exc
 
 
 def _validate(*, job: VideoJob, advertiser: AdvertiserAccount, stage: str, budget: Decimal) -> StagePlan:
     if stage not in STAGE_PLANS:
-        raise LaunchError(f"unknown stage {stage!r}; choose one of {', '.join(STAGE_PLANS)}")
+        raise LaunchError(_("unknown stage %(stage)r; choose one of %(stages)s") % {"stage": stage, "stages": ", ".join(STAGE_PLANS)})
     plan = STAGE_PLANS[stage]
     if job.status != VideoJob.Status.DONE or not job.video:
-        raise LaunchError(f"video job {job.job_id} has no finished video to launch")
+        raise LaunchError(_("video job %(job)s has no finished video to launch") % {"job": job.job_id})
     if not job.video.storage.exists(job.video.name):
-        raise LaunchError(f"video job {job.job_id}: the file {job.video.name} is missing")
+        raise LaunchError(_("video job %(job)s: the file %(file)s is missing") % {"job": job.job_id, "file": job.video.name})
     if advertiser.status != AdvertiserAccount.Status.CONNECTED or not advertiser.access_token:
-        raise LaunchError(f"advertiser {advertiser.advertiser_id} is not connected; connect it again first")
+        raise LaunchError(_("advertiser %(advertiser)s is not connected; connect it again first") % {"advertiser": advertiser.advertiser_id})
     if budget is None or Decimal(budget) < MIN_ADGROUP_DAILY_BUDGET:
-        raise LaunchError(f"daily budget must be at least {MIN_ADGROUP_DAILY_BUDGET} {advertiser.currency}")
+        raise LaunchError(
+            _("daily budget must be at least %(minimum)s %(currency)s") % {"minimum": MIN_ADGROUP_DAILY_BUDGET, "currency": advertiser.currency}
+        )
     if plan.needs_landing_page and not job.product.landing_url:
-        raise LaunchError(f"product {job.product} has no landing page URL, which the {stage} stage needs")
+        raise LaunchError(
+            _("product %(product)s has no landing page URL, which the %(stage)s stage needs") % {"product": job.product, "stage": stage}
+        )
     return plan
 
 
@@ -133,7 +140,7 @@ def _campaign_ensure(client, *, advertiser, job, stage, plan: StagePlan, actor, 
                 request_id=endpoints.new_request_id(),
                 target_roas=DEFAULT_TARGET_ROAS,
             )
-    _refuse_paused(campaign, "campaign")
+    _refuse_paused(campaign)
     if campaign.status == OperationStatus.ENABLE:
         return campaign
     body = {"campaign_name": campaign.name, "objective_type": campaign.objective, "budget_mode": campaign.budget_mode}
@@ -203,7 +210,7 @@ def _adgroup_ensure(client, *, campaign: Campaign, job: VideoJob, plan: StagePla
             schedule_start_time=clock.now(),
             request_id=endpoints.new_request_id(),
         )
-    _refuse_paused(adgroup, "ad group")
+    _refuse_paused(adgroup)
     if adgroup.status == OperationStatus.ENABLE:
         return adgroup
     body = _adgroup_body(adgroup, plan, campaign.advertiser)
@@ -224,7 +231,7 @@ def _video_ensure(client, *, advertiser: AdvertiserAccount, job: VideoJob) -> st
     """Upload once per advertiser; stage switches and relaunches re-use the video id."""
     path = job.video.path
     signature = endpoints.md5_of(path)
-    upload, _ = UploadedVideo.objects.get_or_create(
+    upload, _created = UploadedVideo.objects.get_or_create(
         advertiser=advertiser, job=job,
         defaults={"file_name": f"adloop-{job.job_id.hex}-{signature[:8]}.mp4", "signature": signature},
     )
@@ -263,7 +270,7 @@ def _ad_ensure(client, *, adgroup: AdGroup, job: VideoJob, video_id, identity_id
             "landing_page_url": product.landing_url,
         },
     )
-    _refuse_paused(ad, "ad")
+    _refuse_paused(ad)
     if ad.status == OperationStatus.ENABLE:
         return ad
     if ad.status == OperationStatus.FAILED:

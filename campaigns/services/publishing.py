@@ -148,7 +148,7 @@ def publications_schedule(
                 action_log_record(
                     actor=actor, action="publication_schedule", obj=publication, before={},
                     after={"status": publication.status, "account": str(account), "scheduled_at": scheduled_at},
-                    reason=f"rotation of {rotation}" if rotation else "publish to chosen accounts",
+                    reason=_("rotation of %(n)d") % {"n": rotation} if rotation else _("publish to chosen accounts"),
                 )
             result.append(publication)
     if not result:
@@ -203,7 +203,10 @@ def publication_run(*, publication: Publication, actor: Actor | None = None) -> 
         return publication
     account, now = publication.account, clock.now()
     if account.status != PublishingAccount.Status.ACTIVE and publication.scheduled_at <= now:
-        error = AccountError(f"account {account} is {account.get_status_display()}: {account.last_error}")
+        error = AccountError(
+            _("account %(account)s is %(status)s: %(error)s")
+            % {"account": account, "status": account.get_status_display(), "error": account.last_error}
+        )
         return _fail(publication, error, actor, claim=True)
     try:
         provider = provider_for(account)
@@ -239,7 +242,7 @@ def _after_result(publication: Publication, result: PublishResult, actor: Actor,
     if result.status == PublishStatus.FAILED:
         publication.remote_id = result.remote_id or publication.remote_id
         publication.save(update_fields=["remote_id"])
-        return _fail(publication, PublishingError(result.fail_reason or "the platform reported the post failed"), actor)
+        return _fail(publication, PublishingError(result.fail_reason or _("the platform reported the post failed")), actor)
     with transaction.atomic():
         publication.remote_id = result.remote_id or publication.remote_id
         publication.error = ""
@@ -256,7 +259,7 @@ def _after_result(publication: Publication, result: PublishResult, actor: Actor,
             action_log_record(
                 actor=actor, action=action, obj=publication, before=before,
                 after={"status": publication.status, "remote_status": result.status, "post_id": result.post_id},
-                remote_id=publication.remote_id, reason=f"{publication.job} on {publication.account}",
+                remote_id=publication.remote_id, reason=_("%(job)s on %(account)s") % {"job": publication.job, "account": publication.account},
             )
     return publication
 
@@ -268,7 +271,7 @@ def _after_error(publication: Publication, exc: PublishingError, actor: Actor) -
             wait = max(wait, float(exc.retry_after_s))
         later = clock.now() + dt.timedelta(seconds=wait)
         Publication.objects.filter(pk=publication.pk, status=Publication.Status.PUBLISHING).update(
-            status=Publication.Status.SCHEDULED, error=f"attempt {publication.attempts}: {exc}"[:4000], scheduled_at=later,
+            status=Publication.Status.SCHEDULED, error=(_("attempt %(n)d: %(error)s") % {"n": publication.attempts, "error": exc})[:4000], scheduled_at=later,
         )
         log.warning("publication %s: attempt %s failed (%s); retry at %s", publication.pk, publication.attempts, exc, later)
         publication.refresh_from_db()
@@ -295,7 +298,8 @@ def _fail(publication: Publication, exc: Exception, actor: Actor, *, claim: bool
         publication.refresh_from_db()
         action_log_record(
             actor=actor, action="publish", obj=publication, before=before, after={"status": publication.status},
-            remote_id=publication.remote_id, outcome="failed", error=error, reason=f"{publication.job} on {publication.account}",
+            remote_id=publication.remote_id, outcome="failed", error=error,
+            reason=_("%(job)s on %(account)s") % {"job": publication.job, "account": publication.account},
         )
     alert_publication_failed(publication=publication, error=error)
     return publication
@@ -315,7 +319,7 @@ def publication_status_refresh(*, publication: Publication, actor: Actor | None 
         if isinstance(exc, AccountError):
             account_mark_error(publication.account, exc, action="publish_status")
         log.warning("publication %s: status refresh failed: %s", publication.pk, exc)
-        Publication.objects.filter(pk=publication.pk).update(error=f"status check: {exc}"[:4000])
+        Publication.objects.filter(pk=publication.pk).update(error=(_("status check: %(error)s") % {"error": exc})[:4000])
         publication.refresh_from_db()
         return publication
     if result.status == PublishStatus.PROCESSING and publication.status == Publication.Status.PUBLISHING:
@@ -337,7 +341,7 @@ def publication_retry(*, publication: Publication, actor: Actor) -> Publication:
         if changed:
             action_log_record(
                 actor=actor, action="publication_retry", obj=publication, before=before,
-                after={"status": publication.status}, reason="retry requested in admin",
+                after={"status": publication.status}, reason=_("retry requested in admin"),
             )
     return publication
 
@@ -350,7 +354,7 @@ def publications_due(*, now: dt.datetime | None = None) -> dict:
     now = now or clock.now()
     stale = now - dt.timedelta(seconds=settings.PUBLISH_CLAIM_TIMEOUT_S)
     released = Publication.objects.filter(status=Publication.Status.PUBLISHING, remote_id="", claimed_at__lt=stale).update(
-        status=Publication.Status.SCHEDULED, error="released: the run that claimed it did not finish"
+        status=Publication.Status.SCHEDULED, error=_("released: the run that claimed it did not finish")
     )
     due = list(
         Publication.objects.filter(status=Publication.Status.SCHEDULED, remote_id="", scheduled_at__lte=now)

@@ -18,6 +18,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from adloop.background import enqueue
 from creatives.errors import CreativeError
@@ -46,13 +47,13 @@ def batch_create(
     """N queued jobs for one product, each with its own hook type and variation, rendered by
     Celery workers in parallel once the transaction commits."""
     if not 1 <= count <= MAX_BATCH:
-        raise CreativeError(f"a batch holds 1 to {MAX_BATCH} videos, not {count}")
+        raise CreativeError(_("a batch holds 1 to %(max)d videos, not %(count)d") % {"max": MAX_BATCH, "count": count})
     backend = backend or settings.VIDEO_BACKEND
     if backend not in VideoJob.Backend.values or backend == VideoJob.Backend.UPLOAD:
-        raise CreativeError(f"unknown video backend {backend!r}")
+        raise CreativeError(_("unknown video backend %(backend)r") % {"backend": backend})
     size = size or settings.VIDEO_SIZE
     if size not in ("720x1280", "1080x1920"):
-        raise CreativeError(f"video size must be 720x1280 or 1080x1920, not {size!r}")
+        raise CreativeError(_("video size must be 720x1280 or 1080x1920, not %(size)r") % {"size": size})
     batch_id = f"batch-{uuid.uuid4().hex[:12]}"
     with transaction.atomic():
         jobs = [
@@ -73,10 +74,10 @@ def variant_batch_create(
     """One queued job per given script, each a variant of `parent` (same product, size and
     backend, unless `backend` says otherwise), rendered as one batch like `batch_create`'s."""
     if not 1 <= len(scripts) <= MAX_BATCH:
-        raise CreativeError(f"a batch holds 1 to {MAX_BATCH} videos, not {len(scripts)}")
+        raise CreativeError(_("a batch holds 1 to %(max)d videos, not %(count)d") % {"max": MAX_BATCH, "count": len(scripts)})
     backend = backend or (parent.backend if parent.backend != VideoJob.Backend.UPLOAD else settings.VIDEO_BACKEND)
     if backend not in VideoJob.Backend.values or backend == VideoJob.Backend.UPLOAD:
-        raise CreativeError(f"unknown video backend {backend!r}")
+        raise CreativeError(_("unknown video backend %(backend)r") % {"backend": backend})
     # Validated here too: a job's script is what the renderer trusts without asking again.
     scripts = [script_parse(script.model_dump(mode="json")) for script in scripts]
     batch_id = batch_id or f"batch-{uuid.uuid4().hex[:12]}"
@@ -107,7 +108,9 @@ def video_job_retry(*, job: VideoJob, enqueue: bool = True) -> VideoJob:
         status=VideoJob.Status.QUEUED, error="", progress=0
     )
     if not updated:
-        raise CreativeError(f"job {job.job_id} is {job.get_status_display()}, only failed jobs are retried")
+        raise CreativeError(
+            _("job %(job)s is %(status)s, only failed jobs are retried") % {"job": job.job_id, "status": job.get_status_display()}
+        )
     job.refresh_from_db()
     if enqueue:
         transaction.on_commit(lambda: _enqueue([job]))
@@ -140,7 +143,7 @@ def video_job_run(*, job: VideoJob) -> VideoJob:
         _fail(job, str(exc))
     except Exception as exc:
         # A bug, not the job's fault: the job shows it, and the worker logs the traceback.
-        _fail(job, f"internal error: {type(exc).__name__}: {exc}")
+        _fail(job, _("internal error: %(type)s: %(error)s") % {"type": type(exc).__name__, "error": exc})
         raise
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from adloop.background import enqueue
 from campaigns.errors import CampaignError, LaunchError
@@ -68,7 +69,7 @@ def queue_item_advance(*, item: OptimizationQueue) -> OptimizationQueue:
         return item
     job = item.job
     if job.status == VideoJob.Status.FAILED:
-        _claim(item, Status.GENERATING, status=Status.FAILED, error=f"render failed: {job.error}"[:4000], decided_at=timezone.now())
+        _claim(item, Status.GENERATING, status=Status.FAILED, error=(_("render failed: %(error)s") % {"error": job.error})[:4000], decided_at=timezone.now())
     elif job.status == VideoJob.Status.DONE and _claim(item, Status.GENERATING, status=Status.PENDING):
         if item.mode == OptimizationQueue.Mode.AUTO:
             return queue_item_launch(item=item, actor=Actor.auto(), source=Status.PENDING)
@@ -103,11 +104,12 @@ def _hold(item: OptimizationQueue, actor: Actor, source: str) -> bool:
     campaign_pk = item.source_ad.adgroup.campaign_id
     glob, own = strategy_for(), strategy_for(campaign_pk)
     if glob.kill_switch or own.kill_switch:
-        note = "held: the kill switch is on, nothing is launched"
+        note = _("held: the kill switch is on, nothing is launched")
     elif glob.dry_run or own.dry_run:
         stage = product_stage(product=item.job.product, advertiser=item.advertiser)
         budget = optimization_settings_ensure().variant_daily_budget
-        note = f"dry run: would launch into {stage or 'no running campaign'} at {budget}/day"
+        # Translators: %(stage)s is a stage code (launch, heat, hit) or "no running campaign".
+        note = _("dry run: would launch into %(stage)s at %(budget)s/day") % {"stage": stage or _("no running campaign"), "budget": budget}
         with transaction.atomic():
             action_log_record(
                 actor=actor, action="variant_launch", obj=item, before={"status": item.status},
@@ -131,7 +133,7 @@ def queue_item_launch(*, item: OptimizationQueue, actor: Actor, source: str) -> 
     except CampaignError as exc:
         _launch_failed(item, actor, str(exc))
     except Exception as exc:
-        _launch_failed(item, actor, f"internal error: {type(exc).__name__}: {exc}")
+        _launch_failed(item, actor, _("internal error: %(type)s: %(error)s") % {"type": type(exc).__name__, "error": exc})
         raise
     else:
         with transaction.atomic():
@@ -139,7 +141,7 @@ def queue_item_launch(*, item: OptimizationQueue, actor: Actor, source: str) -> 
             action_log_record(
                 actor=actor, action="variant_launch", obj=item, before={"status": Status.LAUNCHING},
                 after={"status": Status.LAUNCHED, "ad": ad.pk, "ad_id": ad.ad_id, "stage": ad.adgroup.campaign.stage},
-                remote_id=ad.ad_id, reason=f"variant of ad {item.source_ad.ad_id or item.source_ad.pk}",
+                remote_id=ad.ad_id, reason=_("variant of ad %(ad)s") % {"ad": item.source_ad.ad_id or item.source_ad.pk},
             )
     return item
 
@@ -148,20 +150,24 @@ def _launch(item: OptimizationQueue, actor: Actor) -> Ad:
     advertiser, job = item.advertiser, item.job
     stage = product_stage(product=job.product, advertiser=advertiser)
     if stage is None:
-        raise LaunchError(f"{job.product} has no running campaign at {advertiser}: nothing to launch the variant into")
+        raise LaunchError(
+            _("%(product)s has no running campaign at %(advertiser)s: nothing to launch the variant into")
+            % {"product": job.product, "advertiser": advertiser}
+        )
     budget = optimization_settings_ensure().variant_daily_budget
     running = AdGroup.objects.filter(campaign__advertiser=advertiser, status=OperationStatus.ENABLE).exclude(adgroup_id="")
     # A variant's ad group is new money committed every day: it must fit under the account's cap.
     headroom = account_headroom(advertiser, running.exclude(job=job))
     if headroom < budget:
         raise LaunchError(
-            f"the account's daily cap leaves {max(headroom, Decimal('0'))} {advertiser.currency} a day, the variant needs {budget}",
+            _("the account's daily cap leaves %(headroom)s %(currency)s a day, the variant needs %(budget)s")
+            % {"headroom": max(headroom, Decimal("0")), "currency": advertiser.currency, "budget": budget},
             retryable=True,
         )
     return ad_launch(
         job=job, advertiser=advertiser, stage=stage, budget=budget, actor=actor,
         call_to_action=TIKTOK_CTA.get((job.script.get("cta") or {}).get("type", ""), "SHOP_NOW"),
-        reason=f"variant of ad {item.source_ad.ad_id or item.source_ad.pk} (optimization queue #{item.pk})",
+        reason=_("variant of ad %(ad)s (optimization queue #%(pk)s)") % {"ad": item.source_ad.ad_id or item.source_ad.pk, "pk": item.pk},
     )
 
 
@@ -171,7 +177,7 @@ def _launch_failed(item: OptimizationQueue, actor: Actor, message: str) -> None:
         _claim(item, Status.LAUNCHING, status=Status.FAILED, error=message[:4000])
         action_log_record(
             actor=actor, action="variant_launch", obj=item, before={"status": Status.LAUNCHING}, after={"status": Status.FAILED},
-            outcome=ActionLog.Outcome.FAILED, error=message[:4000], reason="launching a variant",
+            outcome=ActionLog.Outcome.FAILED, error=message[:4000], reason=_("launching a variant"),
         )
 
 
@@ -185,7 +191,7 @@ def queue_item_approve(*, item: OptimizationQueue, actor: Actor) -> Optimization
         if not _claim(item, Status.PENDING, status=Status.APPROVED, decided_by=actor.user, decided_at=timezone.now(), note=""):
             return item
         action_log_record(actor=actor, action="variant_approve", obj=item, before={"status": Status.PENDING},
-                          after={"status": Status.APPROVED}, reason="approved in the optimization queue")
+                          after={"status": Status.APPROVED}, reason=_("approved in the optimization queue"))
         user_pk = actor.user.pk if actor.user is not None else None
         transaction.on_commit(lambda: _enqueue("queue_item_launch_task", item.pk, user_pk))
     item.refresh_from_db()
@@ -198,7 +204,7 @@ def queue_item_reject(*, item: OptimizationQueue, actor: Actor) -> OptimizationQ
         before = item.status
         if _claim(item, (Status.PENDING, Status.FAILED), status=Status.REJECTED, decided_by=actor.user, decided_at=timezone.now()):
             action_log_record(actor=actor, action="variant_reject", obj=item, before={"status": before},
-                              after={"status": Status.REJECTED}, reason="rejected in the optimization queue")
+                              after={"status": Status.REJECTED}, reason=_("rejected in the optimization queue"))
     return item
 
 
@@ -207,11 +213,13 @@ def queue_item_retry(*, item: OptimizationQueue, actor: Actor) -> OptimizationQu
     of its batch) the LLM."""
     item = _fresh(item)
     if item.status != Status.FAILED:
-        raise OptimizationError(f"item #{item.pk} is {item.get_status_display()}; only failed items are retried")
+        raise OptimizationError(
+            _("item #%(pk)s is %(status)s; only failed items are retried") % {"pk": item.pk, "status": item.get_status_display()}
+        )
     if item.job is None:
         busy = OptimizationQueue.objects.filter(source_ad__job=item.source_ad.job_id, status__in=ACTIVE).exists()
         if busy:
-            raise OptimizationError(f"item #{item.pk}: the winner already has variants in the queue")
+            raise OptimizationError(_("item #%(pk)s: the winner already has variants in the queue") % {"pk": item.pk})
         claimed = OptimizationQueue.objects.filter(new_batch_id=item.new_batch_id, status=Status.FAILED, job__isnull=True).update(
             status=Status.GENERATING, error="", decided_at=None
         )
@@ -229,10 +237,10 @@ def queue_item_retry(*, item: OptimizationQueue, actor: Actor) -> OptimizationQu
         with transaction.atomic():
             if _claim(item, Status.FAILED, status=Status.APPROVED, error="", decided_by=actor.user, decided_at=timezone.now()):
                 action_log_record(actor=actor, action="variant_approve", obj=item, before={"status": Status.FAILED},
-                                  after={"status": Status.APPROVED}, reason="launch retried")
+                                  after={"status": Status.APPROVED}, reason=_("launch retried"))
                 user_pk = actor.user.pk if actor.user is not None else None
                 transaction.on_commit(lambda: _enqueue("queue_item_launch_task", item.pk, user_pk))
     else:
-        raise OptimizationError(f"item #{item.pk}: its video is still {item.job.get_status_display()}")
+        raise OptimizationError(_("item #%(pk)s: its video is still %(status)s") % {"pk": item.pk, "status": item.job.get_status_display()})
     item.refresh_from_db()
     return item

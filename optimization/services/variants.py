@@ -14,6 +14,7 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from adloop.background import enqueue
 from creatives.errors import CreativeError
@@ -47,7 +48,7 @@ def winner_clone(*, winner: Winner, config: OptimizationSettings) -> list[Optimi
                 source_ad=source, new_batch_id=batch_id, status=Status.GENERATING,
                 mode=OptimizationQueue.Mode.AUTO if auto else OptimizationQueue.Mode.MANUAL, estimated_cost=estimated_cost(config),
             )
-            for _ in range(count)
+            for _n in range(count)
         ]
         for item in items:
             item.full_clean()
@@ -55,8 +56,8 @@ def winner_clone(*, winner: Winner, config: OptimizationSettings) -> list[Optimi
         action_log_record(
             actor=Actor.auto(), action="optimization_trigger", obj=source, trigger=winner.trigger(),
             after={"batch_id": batch_id, "variants": count, "mode": items[0].mode},
-            reason=f"winner: ROAS {winner.roas:.2f} ≥ {winner.threshold:.2f} ({winner.multiple} × target) "
-            f"over {winner.days} days of delivery",
+            reason=_("winner: ROAS %(roas)s ≥ %(threshold)s (%(multiple)s × target) over %(days)s days of delivery")
+            % {"roas": f"{winner.roas:.2f}", "threshold": f"{winner.threshold:.2f}", "multiple": winner.multiple, "days": winner.days},
         )
     return variants_write(batch_id=batch_id)
 
@@ -75,20 +76,23 @@ def variants_write(*, batch_id: str) -> list[OptimizationQueue]:
     job = source.job
     provider = llm_provider()
     stored = None
-    step = "read the winner's script"
+    # Translators: each step completes "could not …" and "internal error while trying to …".
+    step = _("read the winner's script")
     try:
         script = script_parse(job.script)
         brief = product_brief(job.product)
-        step = "break the winner down"
+        step = _("break the winner down")
         stored, breakdown = _breakdown_ensure(job=job, source_ad=source, script=script, brief=brief, provider=provider)
-        step = "write the variants"
+        step = _("write the variants")
         request = VariantRequest(script=script, breakdown=breakdown, brief=brief, count=len(items), seed=items[0].pk)
         scripts = provider.write_variants(request)
         if len(scripts) != len(items):
-            raise LLMInvalidOutput(f"asked for {len(items)} variants, got {len(scripts)}", field="variants")
+            raise LLMInvalidOutput(
+                _("asked for %(asked)d variants, got %(got)d") % {"asked": len(items), "got": len(scripts)}, field="variants"
+            )
         # Validated against our schema before anything renders them, whatever the provider promised.
         scripts = [script_parse(variant.model_dump(mode="json")) for variant in scripts]
-        step = "queue the renders"
+        step = _("queue the renders")
         with transaction.atomic():
             jobs = variant_batch_create(parent=job, scripts=scripts, batch_id=batch_id, enqueue=False)
             for item, variant in zip(items, jobs, strict=True):
@@ -97,10 +101,13 @@ def variants_write(*, batch_id: str) -> list[OptimizationQueue]:
                 )
             transaction.on_commit(lambda: _enqueue_renders([item.pk for item in items]))
     except (LLMError, ScriptError, CreativeError) as exc:
-        _fail(items, f"could not {step}: {exc}", breakdown=stored)
+        _fail(items, _("could not %(step)s: %(error)s") % {"step": step, "error": exc}, breakdown=stored)
     except Exception as exc:
         # A bug, not the winner's fault: the items show it (and stop blocking the winner), the worker logs it.
-        _fail(items, f"internal error while trying to {step}: {type(exc).__name__}: {exc}", breakdown=stored)
+        message = _("internal error while trying to %(step)s: %(type)s: %(error)s") % {
+            "step": step, "type": type(exc).__name__, "error": exc,
+        }
+        _fail(items, message, breakdown=stored)
         raise
     return list(OptimizationQueue.objects.filter(pk__in=[item.pk for item in items]).order_by("pk"))
 

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sandbox.models import SbApp
@@ -35,9 +36,9 @@ def portal_auth(request: HttpRequest) -> HttpResponse:
     redirect_uri = request.GET.get("redirect_uri", "")
     app = SbApp.objects.filter(app_id=app_id).first()
     if app is None:
-        return _error(request, f"The app {app_id or '(none)'} does not exist.")
+        return _error(request, _("The app %(app)s does not exist.") % {"app": app_id or _("(none)")})
     if urlsplit(redirect_uri).scheme not in ("http", "https") or not urlsplit(redirect_uri).netloc:
-        return _error(request, "redirect_uri must be an absolute http or https URL.")
+        return _error(request, _("redirect_uri must be an absolute http or https URL."))
     advertisers = list(app.advertisers.order_by("pk"))
     error = ""
     if request.method == "POST":
@@ -46,6 +47,6 @@ def portal_auth(request: HttpRequest) -> HttpResponse:
         if chosen:
             code = sandbox_auth_code_issue(app=app, advertisers=chosen, redirect_uri=redirect_uri)
             return redirect(_with_query(redirect_uri, auth_code=code.code, state=state))
-        error = "Select at least one ad account."
+        error = _("Select at least one ad account.")
     context = {"app": app, "advertisers": advertisers, "redirect_host": urlsplit(redirect_uri).netloc, "error": error}
     return render(request, "sandbox/portal_auth.html", context)

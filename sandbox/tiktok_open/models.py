@@ -75,9 +75,9 @@ class SbOpenToken(models.Model):
 
 class SbOpenPublish(models.Model):
     class Status(models.TextChoices):
-        PROCESSING_UPLOAD = "PROCESSING_UPLOAD"
-        PUBLISH_COMPLETE = "PUBLISH_COMPLETE"
-        FAILED = "FAILED"
+        PROCESSING_UPLOAD = "PROCESSING_UPLOAD", _("processing upload")
+        PUBLISH_COMPLETE = "PUBLISH_COMPLETE", _("publish complete")
+        FAILED = "FAILED", _("failed")
 
     publish_id = models.CharField(_("publish id"), max_length=64, unique=True)
     user = models.ForeignKey(SbOpenUser, verbose_name=_("creator"), on_delete=models.CASCADE, related_name="publishes")

@@ -10,9 +10,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
-from django.shortcuts import redirect
-from django.template import engines
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -20,27 +20,6 @@ from sandbox.models import SbOpenCode, SbOpenToken, SbOpenUser
 
 from .api import log_id
 from .services import SCOPES, open_code_issue, open_token_issue, open_user_ensure, token_json
-
-CONSENT = engines["django"].from_string("""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>TikTok (sandbox) · Authorize</title>
-<style>body{font-family:-apple-system,Segoe UI,Roboto,Arial,sans-serif;background:#f1f1f2;margin:0}
-header{background:#000;color:#fff;padding:14px 24px;font-weight:600}header small{color:#fe2c55;margin-left:8px}
-main{max-width:520px;margin:40px auto;background:#fff;border-radius:8px;padding:28px 32px}
-.error{background:#fff0f2;color:#c0163b;padding:10px 14px;border-radius:6px}
-button{background:#fe2c55;color:#fff;border:0;border-radius:4px;padding:10px 28px;font-size:15px}
-.muted{color:#6b6d76;font-size:14px}</style></head>
-<body><header>TikTok<small>sandbox</small></header><main>
-{% if fatal %}<h1>Authorization failed</h1><p class="error">{{ fatal }}</p>{% else %}
-<h1>Authorize app {{ client_key }} to use your TikTok account</h1>
-<p class="muted">It asks for: {{ scopes|join:", " }}. You will return to {{ redirect_host }}.</p>
-{% if error %}<p class="error">{{ error }}</p>{% endif %}
-<form method="post" action="{{ request.get_full_path }}">{% csrf_token %}
-<p><label>Log in as TikTok creator @<input name="username" value="{{ username }}" required maxlength="100"></label></p>
-{% if creators %}<p class="muted">Existing creators:
-{% for c in creators %}@{{ c.username }}{% if not forloop.last %}, {% endif %}{% endfor %}</p>{% endif %}
-<p><label><input type="checkbox" name="is_private"> a private account (new creators only)</label></p>
-<button type="submit">Authorize</button></form>{% endif %}
-</main></body></html>""")
 
 
 def _with_query(url: str, **params: str) -> str:
@@ -50,7 +29,7 @@ def _with_query(url: str, **params: str) -> str:
 
 
 def _page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
-    return HttpResponse(CONSENT.render(context, request), status=status)
+    return render(request, "sandbox/open_authorize.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -61,13 +40,13 @@ def authorize(request: HttpRequest) -> HttpResponse:
     parts = urlsplit(redirect_uri)
     fatal = ""
     if client_key != settings.TIKTOK_CLIENT_KEY:
-        fatal = f"client_key {client_key or '(none)'} is not a registered app."
+        fatal = _("client_key %(key)s is not a registered app.") % {"key": client_key or _("(none)")}
     elif response_type != "code":
-        fatal = "response_type must be code."
+        fatal = _("response_type must be code.")
     elif parts.scheme not in ("http", "https") or not parts.netloc or parts.fragment or len(redirect_uri) >= 512:
-        fatal = "redirect_uri must be an absolute http(s) URL without a fragment, shorter than 512 characters."
+        fatal = _("redirect_uri must be an absolute http(s) URL without a fragment, shorter than 512 characters.")
     elif not scopes or set(scopes) - set(SCOPES):
-        fatal = f"scope must be a comma-separated list of {', '.join(SCOPES)}."
+        fatal = _("scope must be a comma-separated list of %(scopes)s.") % {"scopes": ", ".join(SCOPES)}
     if fatal:
         return _page(request, {"fatal": fatal}, status=400)
     username, error = request.user.get_username() or "adloop_creator", ""
@@ -77,7 +56,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
             user = open_user_ensure(username=username, is_private=bool(request.POST.get("is_private")))
             code = open_code_issue(user=user, client_key=client_key, redirect_uri=redirect_uri, scope=",".join(scopes))
             return redirect(_with_query(redirect_uri, code=code.code, scopes=code.scope, state=state))
-        error = "Enter a username."
+        error = _("Enter a username.")
     context = {"client_key": client_key, "scopes": scopes, "redirect_host": parts.netloc, "username": username, "error": error,
                "creators": SbOpenUser.objects.order_by("username")[:20]}
     return _page(request, context)
