@@ -8,6 +8,10 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from creatives.script import HookType
+from creatives.services.products import product_analysis_ensure, product_brief
+from creatives.services.providers import llm_provider
+from integrations.llm.schemas import ScriptRequest
 from sandbox import services
 
 PREFIX = "/sandbox/tiktok/open_api/v1.3/"
@@ -146,5 +150,24 @@ def make_ad(api, adv_id, make_adgroup, video_id):
         answer = api.post("ad/create/", body)
         assert answer["code"] == 0, answer
         return answer["data"]["ad_ids"][0]
+
+    return make
+
+
+@pytest.fixture
+def scripted(make_job):
+    """Jobs with real scripts from the offline writer: one per hook type, so creatives differ
+    (4-second scripts, so the variants the loop renders from them render fast)."""
+
+    def make(product, hooks=tuple(HookType), seed=0):
+        analysis = product_analysis_ensure(product=product)
+        jobs = []
+        for index, hook in enumerate(hooks):
+            request = ScriptRequest(
+                brief=product_brief(product), analysis=analysis, hook_type=hook, variation_seed=seed + index, target_duration_s=4,
+            )
+            script = llm_provider().write_script(request).model_dump(mode="json")
+            jobs.append(make_job(product=product, hook_type=hook, variation_seed=seed + index, script=script))
+        return jobs
 
     return make

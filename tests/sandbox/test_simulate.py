@@ -10,10 +10,6 @@ from django.core.management import call_command
 
 from campaigns.models import Ad, AdGroup, Campaign, Stage
 from creatives.models import Product
-from creatives.script import HookType
-from creatives.services.products import product_analysis_ensure, product_brief
-from creatives.services.providers import llm_provider
-from integrations.llm.schemas import ScriptRequest
 from sandbox.market.clock import market_reset
 from sandbox.market.quality import creative_truth
 from sandbox.models import SbAd, SbCreativeProfile
@@ -21,25 +17,6 @@ from sandbox.simulation import SimulationError, creatives_register, simulate
 from scheduler.models import ActionLog
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def scripted(make_job):
-    """Jobs with real scripts from the offline writer: one per hook type, so creatives differ
-    (4-second scripts, so the variants the loop renders from them render fast)."""
-
-    def make(product, hooks=tuple(HookType), seed=0):
-        analysis = product_analysis_ensure(product=product)
-        jobs = []
-        for index, hook in enumerate(hooks):
-            request = ScriptRequest(
-                brief=product_brief(product), analysis=analysis, hook_type=hook, variation_seed=seed + index, target_duration_s=4,
-            )
-            script = llm_provider().write_script(request).model_dump(mode="json")
-            jobs.append(make_job(product=product, hook_type=hook, variation_seed=seed + index, script=script))
-        return jobs
-
-    return make
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import json
 import logging
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from analytics.models import PerformanceDaily
 from campaigns.models import AdvertiserAccount
 from creatives.models import VideoJob
+from sandbox.compare import DEFAULT_CEILING, STRATEGIES, CompareError, compare, strategy_result
 from sandbox.simulation import DEFAULT_LAUNCH_BUDGET, SimulationError, sandbox_server, simulate, uses_builtin_sandbox
 
 
@@ -17,7 +19,22 @@ def _money(value: str) -> Decimal:
     try:
         return Decimal(value)
     except InvalidOperation:
-        raise CommandError(f"--launch-budget: {value!r} is not an amount") from None
+        raise CommandError(f"{value!r} is not an amount") from None
+
+
+def _seeds(value: str) -> list[int]:
+    """"1-10" or "1,4,7" → the seeds."""
+    try:
+        if "-" in value:
+            low, high = (int(part) for part in value.split("-", 1))
+            seeds = list(range(low, high + 1))
+        else:
+            seeds = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise CommandError(f"--seeds: expected a range like 1-10 or a list like 1,4,7, got {value!r}") from None
+    if not seeds:
+        raise CommandError("--seeds: no seed given")
+    return seeds
 
 
 class Command(BaseCommand):
@@ -42,6 +59,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--unless-run", action="store_true", help="do nothing if adloop already holds report data (make demo run twice)"
         )
+        compare_group = parser.add_argument_group("strategy comparison (issue 9)")
+        compare_group.add_argument(
+            "--compare", action="store_true",
+            help="run static, adloop and oracle on the same seed, each in a fresh copy of one demo world, and compare their profit",
+        )
+        compare_group.add_argument("--seeds", type=_seeds, help="with --compare: several seeds (1-10 or 1,4,7); medians in `summary`")
+        compare_group.add_argument(
+            "--ceiling", type=_money, default=DEFAULT_CEILING,
+            help=f"the daily budget ceiling every strategy spends under (the account's daily cap; default {DEFAULT_CEILING})",
+        )
+        compare_group.add_argument("--out", default="var/compare", help="with --compare: where compare.json and the plots go")
+        compare_group.add_argument("--jobs", type=int, default=2, help="with --compare: strategies run at once (default 2)")
+        compare_group.add_argument(
+            "--strategy", choices=STRATEGIES,
+            help="run one strategy in the current world and print its JSON (what --compare runs in each copy)",
+        )
 
     def handle(
         self, *args, days: int, seed: int, json: bool, launch_budget: Decimal, no_seed_demo: bool, unless_run: bool, no_approve: bool,
@@ -49,6 +82,14 @@ class Command(BaseCommand):
     ):
         if days < 1:
             raise CommandError("--days must be at least 1")
+        if options["compare"] or options["seeds"]:
+            self._quiet(options["verbosity"])
+            return self._compare(
+                days=days, seeds=options["seeds"] or [seed], launch_budget=launch_budget, json=json,
+                ceiling=options["ceiling"], out=options["out"], jobs=options["jobs"],
+            )
+        if options["strategy"]:
+            return self._strategy(options["strategy"], days=days, seed=seed, ceiling=options["ceiling"], launch_budget=launch_budget)
         if unless_run and PerformanceDaily.objects.exists():
             self.stdout.write("Report data exists already: not simulating again (drop --unless-run to go on).")
             return
@@ -77,6 +118,45 @@ class Command(BaseCommand):
             f"ROAS {roas}, profit {summary['profit']:,.2f}; {len(summary['stage_changes'])} stage change(s); "
             f"actions {summary['actions']}"
         )
+
+    def _quiet(self, verbosity: int) -> None:
+        if verbosity < 2:
+            for name in ("celery", "analytics", "campaigns", "scheduler", "optimization", "creatives"):
+                logging.getLogger(name).setLevel(logging.WARNING)
+
+    def _strategy(self, name: str, *, days: int, seed: int, ceiling: Decimal, launch_budget: Decimal) -> None:
+        self._quiet(1)
+        if not uses_builtin_sandbox():
+            raise CommandError("simulate runs against the built-in sandbox only; TIKTOK_ADS_BASE_URL points elsewhere")
+        try:
+            with sandbox_server():
+                result = strategy_result(name, days=days, seed=seed, ceiling=ceiling, launch_budget=launch_budget)
+        except CompareError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(_json_dumps(result))
+
+    def _compare(self, *, days: int, seeds: list[int], launch_budget: Decimal, json: bool, ceiling: Decimal, out: str, jobs: int):
+        from sandbox.plots import plots_write
+
+        log = (lambda line: self.stderr.write(line)) if json else (lambda line: self.stdout.write(line))
+        try:
+            result = compare(days=days, seeds=seeds, ceiling=ceiling, launch_budget=launch_budget, jobs=jobs, log=log)
+        except CompareError as exc:
+            raise CommandError(str(exc)) from exc
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "compare.json").write_text(_json_dumps(result), encoding="utf-8")
+        pictures = plots_write(result, folder)
+        if json:
+            self.stdout.write(_json_dumps(result))
+            return
+        for run in result.get("runs") or [result]:
+            figures = ", ".join(f"{name} profit {run['strategies'][name]['profit']:,.2f}" for name in STRATEGIES)
+            self.stdout.write(f"seed {run['seed']}: {figures}; adloop/static {run['adloop_vs_static']}, adloop/oracle {run['adloop_vs_oracle']}")
+        if "summary" in result:
+            summary = result["summary"]
+            self.stdout.write(f"median over {len(seeds)} seeds: adloop/static {summary['adloop_vs_static']}, adloop/oracle {summary['adloop_vs_oracle']}")
+        self.stdout.write(f"written: {folder / 'compare.json'}, " + ", ".join(str(p) for p in pictures))
 
     @staticmethod
     def _nothing_to_run() -> bool:
