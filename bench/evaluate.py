@@ -29,20 +29,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import os
 import sys
-import threading
 import time
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adloop.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
+from bench._common import CallCounter, QueryCounter, bench_main, sandbox_server  # noqa: E402
+from bench._common import chunks as _chunks  # noqa: E402
 
 SEED_BATCH = 2000
 ADGROUPS_PER_CAMPAIGN = 500
@@ -59,58 +55,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--db", default="", help="the throwaway database's name (default: Django's test_<name>)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser.parse_args()
-
-
-class QueryCounter:
-    """Counts SQL run by the thread that installed it (the live server's threads have their own connections)."""
-
-    def __init__(self):
-        self.thread = threading.get_ident()
-        self.count = 0
-        self.kinds: Counter = Counter()
-
-    def __call__(self, execute, sql, params, many, context):
-        if threading.get_ident() == self.thread:
-            self.count += 1
-            self.kinds[sql.split(None, 1)[0].upper()] += 1
-        return execute(sql, params, many, context)
-
-
-class CallCounter:
-    """Wraps the TikTok client's single HTTP attempt: counts calls per path and the ids each carried."""
-
-    def __init__(self):
-        self.paths: Counter = Counter()
-        self.ids_max: Counter = Counter()
-
-    def install(self):
-        from integrations.tiktok_ads.client import TikTokAdsClient
-
-        original = TikTokAdsClient._send_once
-        counter = self
-
-        def send_once(client, method, path, *, json_body=None, **kwargs):
-            counter.record(path, json_body or {})
-            return original(client, method, path, json_body=json_body, **kwargs)
-
-        TikTokAdsClient._send_once = send_once
-        return lambda: setattr(TikTokAdsClient, "_send_once", original)
-
-    def record(self, path: str, body: dict) -> None:
-        self.paths[path] += 1
-        if path.endswith("status/update"):
-            self.ids_max["status"] = max([self.ids_max["status"], *(len(v) for k, v in body.items() if k.endswith("_ids"))])
-        elif path == "adgroup/budget/update":
-            self.ids_max["budget"] = max(self.ids_max["budget"], len(body.get("budget") or []))
-
-    def reset(self):
-        self.paths.clear()
-        self.ids_max.clear()
-
-
-def _chunks(items, size):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def seed(*, heat: int, hit: int, today: dt.date):
@@ -261,39 +205,13 @@ def verify(advertiser, first: dict, heat: int) -> dict:
     }
 
 
-def sandbox_server():
-    """Django's live server thread, answering with TCP_NODELAY. Its handler writes a response's
-    headers and body in two sends; with Nagle's algorithm on, the body waits for the client's
-    delayed ACK of the headers (~40 ms on Linux), a stall of the test server, not of TikTok nor
-    of a production server, that would otherwise be most of each call's time here."""
-    from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler, _StaticFilesHandler
-
-    class Handler(QuietWSGIRequestHandler):
-        disable_nagle_algorithm = True
-
-    class Server(LiveServerThread):
-        def _create_server(self, connections_override=None):
-            return self.server_class((self.host, self.port), Handler, allow_reuse_address=False, connections_override=connections_override)
-
-    return Server("127.0.0.1", _StaticFilesHandler, port=0)
-
-
 def run(args: argparse.Namespace) -> dict:
-    from django.conf import settings
     from django.db import connection
 
     from adloop import clock
 
-    server = sandbox_server()
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error:
-        raise server.error
-    settings.TIKTOK_ADS_BASE_URL = f"http://127.0.0.1:{server.port}/sandbox/tiktok"
     calls = CallCounter()
-    uninstall = calls.install()
-    try:
+    with sandbox_server(), calls.installed():
         today = clock.today("UTC")
         started = time.perf_counter()
         advertiser = seed(heat=args.adgroups, hit=args.hit_adgroups, today=today)
@@ -303,9 +221,6 @@ def run(args: argparse.Namespace) -> dict:
         first = cycle(advertiser, today, calls)
         check = verify(advertiser, first, args.adgroups)
         second = cycle(advertiser, today, calls)
-    finally:
-        uninstall()
-        server.terminate()
     return {
         "database": connection.vendor, "adgroups": args.adgroups, "hit_adgroups": args.hit_adgroups,
         "cycle": "budgets_evaluate + hit_scale" if _hit_scale() else "budgets_evaluate (scheduler.services_stages.hit_scale absent)",
@@ -314,44 +229,22 @@ def run(args: argparse.Namespace) -> dict:
     }
 
 
+def pretty(report: dict) -> None:
+    second = report["second_cycle_same_day"]
+    print(f"{report['adgroups']} ad groups ({report['cycle']}): {report['wall_s']} s, {report['sql_queries']} SQL queries, "
+          f"{report['http_calls']} HTTP calls (≤ {report['ids_per_status_call_max']} ids per status call, "
+          f"≤ {report['ids_per_budget_call_max']} per budget call); changes {report['changes']}; "
+          f"verified {report['verified']['ok']} (seeded in {report['seed_s']} s)")
+    print(f"        same day again: {second['wall_s']} s, {second['sql_queries']} SQL queries, {second['http_calls']} HTTP calls, "
+          f"changes {second['changes']}")
+
+
 def main() -> int:
     args = parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "postgis://")):
-        print("bench/evaluate.py needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/name "
-              "(a throwaway test_<name> database, or --db NAME, is created and dropped)", file=sys.stderr)
-        return 2
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    setup_test_environment(debug=False)
-    test_settings = connection.settings_dict.setdefault("TEST", {})
-    test_settings["MIGRATE"] = False  # tables straight from the models: all a benchmark needs
-    if args.db:
-        test_settings["NAME"] = args.db
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
-    try:
-        report = run(args)
-    finally:
-        # A live-server thread may still hold a keep-alive socket and its database session.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        connection.close()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        second = report["second_cycle_same_day"]
-        print(f"{report['adgroups']} ad groups ({report['cycle']}): {report['wall_s']} s, {report['sql_queries']} SQL queries, "
-              f"{report['http_calls']} HTTP calls (≤ {report['ids_per_status_call_max']} ids per status call, "
-              f"≤ {report['ids_per_budget_call_max']} per budget call); changes {report['changes']}; "
-              f"verified {report['verified']['ok']} (seeded in {report['seed_s']} s)")
-        print(f"        same day again: {second['wall_s']} s, {second['sql_queries']} SQL queries, {second['http_calls']} HTTP calls, "
-              f"changes {second['changes']}")
-    return 0
+    return bench_main(
+        script="bench/evaluate.py", args=args, run=run, pretty=pretty, db_name=args.db, migrate=False,
+        needs="(a throwaway test_<name> database, or --db NAME, is created and dropped)",
+    )
 
 
 if __name__ == "__main__":

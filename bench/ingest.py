@@ -18,19 +18,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import os
 import sys
-import threading
 import time
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adloop.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
+from bench._common import QueryCounter, bench_main, sandbox_server  # noqa: E402
 
 SEED_BATCH = 5000
 
@@ -42,19 +37,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--compare-ads", type=int, default=1_000, help="a second, smaller account (0: skip)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser.parse_args()
-
-
-class QueryCounter:
-    """Counts SQL run by the thread that installed it (the live server's threads have their own connections)."""
-
-    def __init__(self):
-        self.thread = threading.get_ident()
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        if threading.get_ident() == self.thread:
-            self.count += 1
-        return execute(sql, params, many, context)
 
 
 def seed(*, index: int, ads: int, days: int, today: dt.date):
@@ -122,13 +104,10 @@ def seed(*, index: int, ads: int, days: int, today: dt.date):
 
 
 def measure(advertiser, **kwargs) -> dict:
-    from django.db import connection
-
     from analytics.services import performance_ingest
 
-    counter = QueryCounter()
     started = time.perf_counter()
-    with connection.execute_wrapper(counter):
+    with QueryCounter().installed() as counter:
         result = performance_ingest(advertiser=advertiser, **kwargs)
     wall = time.perf_counter() - started
     return {
@@ -139,19 +118,10 @@ def measure(advertiser, **kwargs) -> dict:
 
 
 def run(args: argparse.Namespace) -> dict:
-    from django.conf import settings
-    from django.test.testcases import LiveServerThread, _StaticFilesHandler
-
     from adloop import clock
 
-    server = LiveServerThread("127.0.0.1", _StaticFilesHandler, port=0)
-    server.daemon = True
-    server.start()
-    server.is_ready.wait()
-    if server.error:
-        raise server.error
-    settings.TIKTOK_ADS_BASE_URL = f"http://127.0.0.1:{server.port}/sandbox/tiktok"
-    try:
+    # Django's plain live server thread, Nagle's algorithm on (see bench/_common.py live_server_thread).
+    with sandbox_server(nodelay=False):
         runs = []
         for index, ads in enumerate([args.ads, args.compare_ads]):
             if not ads:
@@ -165,45 +135,21 @@ def run(args: argparse.Namespace) -> dict:
             if index == 0:
                 repull = measure(advertiser)  # the daily run: the lookback days only, all updates
                 runs[-1]["daily_repull"] = repull
-    finally:
-        server.terminate()
     return {"database": "postgresql", "runs": runs, "target": "10k ads x 30 days < 60 s; sql_queries independent of ads"}
 
 
-def main() -> int:
-    args = parse_args()
-    if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "postgis://")):
-        print("bench/ingest.py needs PostgreSQL: set DATABASE_URL=postgres://user@host:5432/name "
-              "(a throwaway test_<name> database is created and dropped)", file=sys.stderr)
-        return 2
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
+def pretty(report: dict) -> None:
+    for item in report["runs"]:
+        print(f"{item['ads']:>6} ads × {item['days']} days: {item['rows']} rows in {item['wall_s']} s, "
+              f"{item['sql_queries']} SQL queries, {item['http_calls']} HTTP calls (seeded in {item['seed_s']} s)")
+        if "daily_repull" in item:
+            repull = item["daily_repull"]
+            print(f"        daily re-pull: {repull['rows']} rows in {repull['wall_s']} s, "
+                  f"{repull['sql_queries']} SQL queries, {repull['http_calls']} HTTP calls")
 
-    setup_test_environment(debug=False)
-    # Tables straight from the models: quicker than replaying migrations, and all a benchmark needs.
-    connection.settings_dict.setdefault("TEST", {})["MIGRATE"] = False
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
-    try:
-        report = run(args)
-    finally:
-        # A live-server thread may still hold a keep-alive socket and its database session.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
-        connection.close()
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
-    if args.json:
-        print(json.dumps(report, indent=2))
-    else:
-        for item in report["runs"]:
-            print(f"{item['ads']:>6} ads × {item['days']} days: {item['rows']} rows in {item['wall_s']} s, "
-                  f"{item['sql_queries']} SQL queries, {item['http_calls']} HTTP calls (seeded in {item['seed_s']} s)")
-            if "daily_repull" in item:
-                repull = item["daily_repull"]
-                print(f"        daily re-pull: {repull['rows']} rows in {repull['wall_s']} s, "
-                      f"{repull['sql_queries']} SQL queries, {repull['http_calls']} HTTP calls")
-    return 0
+
+def main() -> int:
+    return bench_main(script="bench/ingest.py", args=parse_args(), run=run, pretty=pretty, migrate=False)
 
 
 if __name__ == "__main__":
