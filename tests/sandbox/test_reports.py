@@ -1,12 +1,14 @@
 """report/integrated/get over SbDailyStat rows."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
 
 from sandbox.models import SbAd, SbDailyStat
 from sandbox.tiktok import reports
+from sandbox.tiktok.api import MAX_FILTER_IDS
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +187,72 @@ def test_report_rows_page(api, adv_id, two_ads):
     assert body["data"]["page_info"] == {"page": 2, "page_size": 1, "total_number": 2, "total_page": 2}
     # Rows are ordered by day, then by id.
     assert [row["dimensions"]["ad_id"] for row in body["data"]["list"]] == [sorted(two_ads)[1]]
+
+
+@pytest.fixture
+def two_campaigns(make_campaign, make_adgroup, make_ad):
+    """Campaign A: ad group A1 with two ads, A2 with one; campaign B: one ad. Each ad has a row on NOV_3."""
+    campaign_a, campaign_b = make_campaign(campaign_name="Blender · A"), make_campaign(campaign_name="Blender · B")
+    group_a1 = make_adgroup(campaign_a, adgroup_name="A1")
+    group_a2 = make_adgroup(campaign_a, adgroup_name="A2")
+    group_b = make_adgroup(campaign_b, adgroup_name="B1")
+    ads = {"a1": make_ad(group_a1, ad_name="a1"), "a1b": make_ad(group_a1, ad_name="a1b"), "a2": make_ad(group_a2, ad_name="a2"),
+           "b": make_ad(group_b, ad_name="b")}
+    for ad_id in ads.values():
+        stat(ad_id, NOV_3, impressions=1)
+    return {"campaigns": (campaign_a, campaign_b), "adgroups": (group_a1, group_a2, group_b), "ads": ads}
+
+
+def id_filter(field: str, ids: list) -> list[dict]:
+    # As TikTok documents it: filter_value is a JSON-array string, here beside the status filter adloop sends.
+    return [{"field_name": "ad_status", "filter_type": "IN", "filter_value": '["STATUS_ALL"]'},
+            {"field_name": field, "filter_type": "IN", "filter_value": json.dumps(ids)}]
+
+
+def ad_ids_of(body: dict) -> set[str]:
+    assert body["code"] == 0, body
+    return {row["dimensions"]["ad_id"] for row in body["data"]["list"]}
+
+
+def test_a_campaign_ids_filter_keeps_the_ads_of_those_campaigns(api, adv_id, two_campaigns):
+    campaign_a, campaign_b = two_campaigns["campaigns"]
+    ads = two_campaigns["ads"]
+
+    only_a = report(api, adv_id, filtering=id_filter("campaign_ids", [campaign_a]))
+    # TikTok's own example writes the ids as JSON numbers.
+    both = report(api, adv_id, filtering=id_filter("campaign_ids", [int(campaign_a), int(campaign_b)]))
+
+    assert ad_ids_of(only_a) == {ads["a1"], ads["a1b"], ads["a2"]}
+    assert ad_ids_of(both) == set(ads.values())
+
+
+def test_an_adgroup_ids_filter_keeps_the_ads_of_those_ad_groups(api, adv_id, two_campaigns):
+    group_a1, _, group_b = two_campaigns["adgroups"]
+    ads = two_campaigns["ads"]
+
+    body = report(api, adv_id, filtering=id_filter("adgroup_ids", [group_a1, group_b]))
+
+    assert ad_ids_of(body) == {ads["a1"], ads["a1b"], ads["b"]}
+
+
+@pytest.mark.parametrize("field", ["campaign_ids", "adgroup_ids"])
+def test_campaign_and_adgroup_filters_take_at_most_100_ids(api, adv_id, field):
+    ids = [str(1700000000000000000 + n) for n in range(101)]
+
+    body = report(api, adv_id, filtering=id_filter(field, ids))
+    at_limit = report(api, adv_id, filtering=id_filter(field, ids[:100]))
+
+    assert body["code"] == 40011 and f"at most {MAX_FILTER_IDS} items" in body["message"]
+    assert at_limit["code"] == 0
+
+
+def test_the_ad_limit_counts_the_ads_a_filter_leaves(api, adv_id, two_campaigns, monkeypatch):
+    monkeypatch.setattr(reports, "MAX_REPORT_ADS", 3)
+    campaign_a, campaign_b = two_campaigns["campaigns"]
+
+    whole = report(api, adv_id)
+    by_campaign = [report(api, adv_id, filtering=id_filter("campaign_ids", [campaign])) for campaign in (campaign_a, campaign_b)]
+
+    assert whole["code"] == 40067
+    assert "at most 3 ads and this one covers 4" in whole["message"]
+    assert [len(ad_ids_of(body)) for body in by_campaign] == [3, 1]
