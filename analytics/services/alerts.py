@@ -10,8 +10,9 @@
 Every condition gets one Alert per day (its `dedupe_key`, unique in the DB). The kill switch
 turns pauses into alerts only, dry run into "would do" ActionLog rows without calling TikTok;
 the global switch wins over a campaign's "off". Once an alert's pause is done it is never
-repeated that day, so a person who resumes the object keeps the last word. The cost in SQL
-queries is constant in the number of ads; HTTP calls go in TikTok's batches of 20.
+repeated that day, so a person who resumes the object keeps the last word. The SQL statements
+are constant in the number of ads and alerts, apart from writes of up to 1,000 rows each (the
+pauses with their ActionLog rows, the new alerts); HTTP calls go in TikTok's batches of 20.
 
 Notifications go after commit, one message per evaluation (robots accept ~20 a minute), to
 every channel in settings.ALERT_CHANNELS; a failing channel is logged and never blocks the
@@ -21,7 +22,6 @@ pause or the other channels.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -33,7 +33,7 @@ import requests
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import FilteredRelation, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -41,15 +41,16 @@ from adloop import clock
 from analytics.models import Alert, PerformanceDaily
 from campaigns.errors import CampaignError
 from campaigns.models import Ad, AdGroup, AdvertiserAccount, Campaign, OperationStatus, Publication, Stage
-from campaigns.services import objects_status_set
+from campaigns.services.controls import WRITE_CHUNK, objects_status_apply
 from integrations.notify import PLATFORMS, NotifyError, WebhookNotifier
 from scheduler.rules import judged_roas
-from scheduler.services import Actor, action_log_record
+from scheduler.services import Actor, action_log_build, action_logs_record
 from scheduler.services_settings import Strategy, strategies_for, strategy_for
 
 log = logging.getLogger(__name__)
 
 REFS = frozenset({"advertiser", "campaign", "ad", "publication", "details"})
+_RELATIONS = [field.name for field in Alert._meta.concrete_fields if field.is_relation]
 SEVERITY_RANK = {Alert.Severity.INFO: 0, Alert.Severity.WARNING: 1, Alert.Severity.CRITICAL: 2}
 CENT = Decimal("0.01")
 
@@ -71,9 +72,9 @@ class Finding:
     message: str
     objs: list  # what to pause, all of one level
     done: str  # "paused the ad", completing the alert's "Automation …." / "Dry run: would have …"
-    reason: str  # shared by one pause batch
-    shared: dict  # the rule's thresholds: the batch's ActionLog trigger
-    values: dict | None  # this object's metric values, under trigger["metrics"][pk]
+    reason: str  # the ActionLog reason of each pause
+    shared: dict  # the rule's thresholds, in each pause's ActionLog trigger
+    values: dict | None  # the object's own metric values, under trigger["metrics"][str(pk)]
     kill: bool
     dry: bool
     refs: dict = field(default_factory=dict)
@@ -89,25 +90,33 @@ def alerts_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = None
     day = day or clock.today(advertiser.timezone)
     base = strategy_for(None)
     running = OperationStatus.ENABLE
+    # Plain rows (pk, campaign pk, …), not model instances: a run reads every running ad and ad
+    # group, and only the few a rule flags are loaded in full, to be paused and named.
     ads = list(
         # Only what delivers: an ad under a paused ad group or campaign spends nothing.
         Ad.objects.filter(adgroup__campaign__advertiser=advertiser, status=running, adgroup__status=running, adgroup__campaign__status=running)
         .exclude(ad_id="")
-        .select_related("adgroup__campaign__advertiser")
+        # Launch-stage ads are bought for views (PRD §三): their ROAS is not yet their KPI.
+        .exclude(adgroup__campaign__stage=Stage.LAUNCH)
+        .order_by("pk")
+        .values_list("pk", "adgroup__campaign", named=True)
     )
     adgroups = list(
         AdGroup.objects.filter(campaign__advertiser=advertiser, status=running, campaign__status=running)
         .exclude(adgroup_id="")
-        .select_related("campaign__advertiser")
-        .annotate(day_spend=Sum("ads__daily__spend", filter=Q(ads__daily__date=day)))
+        # Only the day's rows are joined (not every day's, filtered in the sum).
+        .annotate(on_day=FilteredRelation("ads__daily", condition=Q(ads__daily__date=day)))
+        .order_by("pk")
+        .values("pk", "campaign", "budget_cap")  # the GROUP BY
+        .annotate(day_spend=Sum("on_day__spend"))
+        .values_list("pk", "campaign", "budget_cap", "day_spend", named=True)
     )
-    campaign_pks = {ad.adgroup.campaign_id for ad in ads} | {adgroup.campaign_id for adgroup in adgroups}
+    campaign_pks = {ad.adgroup__campaign for ad in ads} | {adgroup.campaign for adgroup in adgroups}
     effective = {pk: _effective(strategy, base) for pk, strategy in strategies_for(campaigns=campaign_pks).items()}
     findings = [
         *_account_findings(advertiser, day, _effective(base, base)),
         *_adgroup_findings(advertiser, day, adgroups, effective),
-        # Launch-stage ads are bought for views (PRD §三): their ROAS is not yet their KPI.
-        *_low_roas_findings(advertiser, day, [ad for ad in ads if ad.adgroup.campaign.stage != Stage.LAUNCH], effective),
+        *_low_roas_findings(advertiser, day, ads, effective),
     ]
     return _act(findings, actor=actor)
 
@@ -120,9 +129,8 @@ def alert_raise(*, kind: str, severity: str, message: str, dedupe_key: str, noti
         raise TypeError(f"alert_raise() got unexpected arguments {sorted(unknown)}")
     if dedupe_key and Alert.objects.filter(dedupe_key=dedupe_key).exists():
         return None
-    alert = Alert(kind=kind, severity=severity, message=message, dedupe_key=dedupe_key, **refs)
-    alert.details = _plain(alert.details)
-    alert.full_clean(validate_constraints=False)  # the unique dedupe_key is settled by the INSERT below
+    # The unique dedupe_key is settled by the INSERT below.
+    alert = _alert_build(kind=kind, severity=severity, message=message, dedupe_key=dedupe_key, **refs)
     try:
         with transaction.atomic():
             alert.save()
@@ -224,16 +232,21 @@ def _account_findings(advertiser, day, strategy: Strategy | None) -> list[Findin
     ]
 
 
-def _adgroup_findings(advertiser, day, adgroups: list[AdGroup], effective: dict[int, Strategy | None]) -> list[Finding]:
-    findings = []
-    for adgroup in adgroups:
-        strategy = effective[adgroup.campaign_id]
+def _adgroup_findings(advertiser, day, rows: list, effective: dict[int, Strategy | None]) -> list[Finding]:
+    """`rows`: (pk, campaign, budget_cap, day_spend) of each running ad group."""
+    over = []
+    for row in rows:
+        strategy = effective[row.campaign]
         if strategy is None:
             continue
-        spend = Decimal(adgroup.day_spend or 0).quantize(CENT)
-        cap = adgroup.budget_cap if adgroup.budget_cap is not None else strategy.adgroup_budget_cap
-        if spend <= cap:
-            continue
+        spend = Decimal(row.day_spend or 0).quantize(CENT)
+        cap = row.budget_cap if row.budget_cap is not None else strategy.adgroup_budget_cap
+        if spend > cap:
+            over.append((row.pk, strategy, spend, cap))
+    loaded = _in_bulk(AdGroup.objects.select_related("campaign__advertiser"), [pk for pk, *_rest in over])
+    findings = []
+    for pk, strategy, spend, cap in over:
+        adgroup = loaded[pk]
         findings.append(
             Finding(
                 kind=Alert.Kind.SPEND_CAP,
@@ -254,18 +267,21 @@ def _adgroup_findings(advertiser, day, adgroups: list[AdGroup], effective: dict[
     return findings
 
 
-def _low_roas_findings(advertiser, day, ads: list[Ad], effective: dict[int, Strategy | None]) -> list[Finding]:
+def _low_roas_findings(advertiser, day, rows: list, effective: dict[int, Strategy | None]) -> list[Finding]:
+    """`rows`: (pk, adgroup__campaign) of each running ad past the launch stage."""
     campaigns_by_window = defaultdict(set)
-    for ad in ads:
-        strategy = effective[ad.adgroup.campaign_id]
+    for row in rows:
+        strategy = effective[row.adgroup__campaign]
         if strategy is not None:
-            campaigns_by_window[max(strategy.roas_window_days, 1)].add(ad.adgroup.campaign_id)
+            # Up to today, less the days still gaining late conversions (the budget rule's evidence).
+            last = day - dt.timedelta(days=strategy.roas_settle_days)
+            campaigns_by_window[(max(strategy.roas_window_days, 1), last)].add(row.adgroup__campaign)
     if not campaigns_by_window:
         return []
     # One query for every ad, whatever mix of windows the campaigns use.
     in_window = Q()
-    for window, pks in campaigns_by_window.items():
-        in_window |= Q(ad__adgroup__campaign__in=pks, date__range=(day - dt.timedelta(days=window - 1), day))
+    for (window, last), pks in campaigns_by_window.items():
+        in_window |= Q(ad__adgroup__campaign__in=pks, date__range=(last - dt.timedelta(days=window - 1), last))
     sums = {
         row["ad"]: row
         for row in PerformanceDaily.objects.filter(
@@ -274,18 +290,23 @@ def _low_roas_findings(advertiser, day, ads: list[Ad], effective: dict[int, Stra
         .values("ad")
         .annotate(spend=Sum("spend"), value=Sum("conversion_value"), conversions=Sum("conversions"))
     }
-    findings = []
-    for ad in ads:
-        strategy, row = effective[ad.adgroup.campaign_id], sums.get(ad.pk)
-        if strategy is None or row is None:
+    low = []
+    for row in rows:
+        strategy, total = effective[row.adgroup__campaign], sums.get(row.pk)
+        if strategy is None or total is None:
             continue
-        spend, value, conversions = Decimal(row["spend"] or 0), Decimal(row["value"] or 0), int(row["conversions"] or 0)
+        spend, value, conversions = Decimal(total["spend"] or 0), Decimal(total["value"] or 0), int(total["conversions"] or 0)
         # The same evidence rule as the budget rule: a small sample is shrunk towards the target.
         roas = judged_roas(strategy=strategy, spend=spend, conversion_value=value)
         enough = spend >= strategy.min_spend and conversions >= strategy.min_conversions
-        if roas is None or not enough or roas >= float(strategy.alert_roas_floor):
-            continue
+        if roas is not None and enough and roas < float(strategy.alert_roas_floor):
+            low.append((row.pk, strategy, roas, spend, value, conversions))
+    loaded = _in_bulk(Ad.objects.select_related("adgroup__campaign__advertiser"), [pk for pk, *_rest in low])
+    findings = []
+    for pk, strategy, roas, spend, value, conversions in low:
+        ad = loaded[pk]
         window, floor = max(strategy.roas_window_days, 1), strategy.alert_roas_floor
+        last = day - dt.timedelta(days=strategy.roas_settle_days)
         findings.append(
             Finding(
                 kind=Alert.Kind.LOW_ROAS,
@@ -295,17 +316,17 @@ def _low_roas_findings(advertiser, day, ads: list[Ad], effective: dict[int, Stra
                     "Ad %(ad)s (%(id)s): ROAS %(roas)s over the %(window)d day(s) to %(day)s is below %(floor)s "
                     "(spend %(spend)s %(currency)s, value %(value)s, %(conversions)d conversion(s))."
                 ) % {
-                    "ad": ad, "id": ad.ad_id, "roas": f"{roas:.2f}", "window": window, "day": day, "floor": floor,
+                    "ad": ad, "id": ad.ad_id, "roas": f"{roas:.2f}", "window": window, "day": last, "floor": floor,
                     "spend": f"{spend:.2f}", "currency": advertiser.currency, "value": f"{value:.2f}", "conversions": conversions,
                 },
                 objs=[ad],
                 done=_("paused the ad"),
                 reason=_(
                     "ROAS below %(floor)s over the %(window)d day(s) to %(day)s (spend ≥ %(min_spend)s, conversions ≥ %(min_conversions)s)"
-                ) % {"floor": floor, "window": window, "day": day, "min_spend": strategy.min_spend, "min_conversions": strategy.min_conversions},
+                ) % {"floor": floor, "window": window, "day": last, "min_spend": strategy.min_spend, "min_conversions": strategy.min_conversions},
                 shared={
                     "rule": "low_roas",
-                    "day": day,
+                    "day": last,
                     "window_days": window,
                     "floor": floor,
                     "min_spend": strategy.min_spend,
@@ -325,6 +346,11 @@ def _low_roas_findings(advertiser, day, ads: list[Ad], effective: dict[int, Stra
     return findings
 
 
+def _in_bulk(queryset, pks: list[int]) -> dict:
+    """The rows of `pks` as model instances by pk, in one query (none without pks)."""
+    return {obj.pk: obj for obj in queryset.filter(pk__in=pks)} if pks else {}
+
+
 # --- acting on the findings -----------------------------------------------------------------
 
 
@@ -340,31 +366,57 @@ def _act(findings: list[Finding], *, actor: Actor) -> list[Alert]:
     outcomes = {f.key: (Outcome.KILL_SWITCH, "") for f in todo if f.kill}
     outcomes |= _log_would_pause([f for f in todo if f.dry and not f.kill], actor=actor)
     outcomes |= _pause([f for f in todo if not (f.dry or f.kill)], actor=actor)
-    created = []
-    with transaction.atomic():
-        for finding in todo:
-            outcome, error = outcomes[finding.key]
-            severity = Alert.Severity.CRITICAL if outcome == Outcome.PAUSE_FAILED else finding.severity
-            message = finding.message + _suffix(finding, outcome, error)
-            details = _plain({"outcome": outcome, "error": error, **finding.shared, **(finding.values or {})})
-            prior = existing.get(finding.key)
-            if prior is not None:
-                Alert.objects.filter(pk=prior.pk).update(severity=severity, message=message, details=details)
-                continue
-            alert = alert_raise(
-                kind=finding.kind,
-                severity=severity,
-                message=message,
-                dedupe_key=finding.key,
-                notify=False,
-                details=details,
-                **finding.refs,
+    fresh, retried = [], []
+    for finding in todo:
+        outcome, error = outcomes[finding.key]
+        severity = Alert.Severity.CRITICAL if outcome == Outcome.PAUSE_FAILED else finding.severity
+        message = finding.message + _suffix(finding, outcome, error)
+        details = {"outcome": outcome, "error": error, **finding.shared, **(finding.values or {})}
+        prior = existing.get(finding.key)
+        if prior is not None:
+            prior.severity, prior.message, prior.details = severity, message, _plain(details)
+            retried.append(prior)
+        else:
+            fresh.append(
+                _alert_build(
+                    kind=finding.kind,
+                    severity=severity,
+                    message=message,
+                    dedupe_key=finding.key,
+                    details=details,
+                    validate_relations=False,
+                    **finding.refs,
+                )
             )
-            if alert is not None:
-                created.append(alert)
+    with transaction.atomic():
+        Alert.objects.bulk_update(retried, ["severity", "message", "details"], batch_size=WRITE_CHUNK)
+        created = _alerts_insert(fresh)
         if created:
+            # One message for the run's new alerts, after the commit: a failing channel cannot undo a pause.
             transaction.on_commit(partial(alerts_notify, alert_ids=[alert.pk for alert in created]), robust=True)
     return created
+
+
+def _alert_build(*, kind: str, severity: str, message: str, dedupe_key: str, validate_relations: bool = True, **refs) -> Alert:
+    """A validated, unsaved alert. `validate_relations=False` skips the foreign keys' existence
+    checks (one query each), for alerts about rows this run has just read."""
+    alert = Alert(kind=kind, severity=severity, message=message, dedupe_key=dedupe_key, **refs)
+    alert.details = _plain(alert.details)
+    alert.full_clean(exclude=None if validate_relations else _RELATIONS, validate_unique=False, validate_constraints=False)
+    return alert
+
+
+def _alerts_insert(alerts: list[Alert]) -> list[Alert]:
+    """Insert `alerts` in statements of up to WRITE_CHUNK rows, skipping a dedupe_key that is
+    taken already (the unique constraint decides, also against a concurrent run), and return
+    those this call inserted, read back in one query: a row is ours when its created_at is the
+    one this call stamped (the INSERT sets it on each object), not a racing run's."""
+    if not alerts:
+        return []
+    Alert.objects.bulk_create(alerts, batch_size=WRITE_CHUNK, ignore_conflicts=True)
+    stamped = {alert.dedupe_key: alert.created_at for alert in alerts}
+    rows = Alert.objects.filter(dedupe_key__in=list(stamped)).order_by("pk")
+    return [row for row in rows if row.created_at == stamped[row.dedupe_key]]
 
 
 def _suffix(finding: Finding, outcome: str, error: str) -> str:
@@ -378,69 +430,71 @@ def _suffix(finding: Finding, outcome: str, error: str) -> str:
     return _(" Pausing failed: %(error)s") % {"error": error}
 
 
-def _batches(findings: list[Finding]) -> dict[tuple, list[Finding]]:
-    batches = defaultdict(list)
-    for finding in findings:
-        batches[(finding.reason, json.dumps(_plain(finding.shared), sort_keys=True))].append(finding)
-    return batches
-
-
-def _trigger(batch: list[Finding]) -> dict[str, Any]:
-    # objects_status_set takes one trigger per call: each object's values sit under its pk.
-    trigger = dict(batch[0].shared)
-    per_object = {str(obj.pk): finding.values for finding in batch if finding.values is not None for obj in finding.objs}
-    if per_object:
-        trigger["metrics"] = per_object
+def _trigger(finding: Finding, obj) -> dict[str, Any]:
+    """One pause's ActionLog trigger: the rule's thresholds and, under metrics[str(pk)], this
+    object's own values (never its batch's: that would grow with the square of the alerts)."""
+    trigger = dict(finding.shared)
+    if finding.values is not None:
+        trigger["metrics"] = {str(obj.pk): finding.values}
     return _plain(trigger)
 
 
 def _log_would_pause(findings: list[Finding], *, actor: Actor) -> dict[str, tuple[str, str]]:
-    if not findings:
-        return {}
-    with transaction.atomic():
-        for batch in _batches(findings).values():
-            trigger = _trigger(batch)
-            for finding in batch:
-                for obj in finding.objs:
-                    action_log_record(
-                        actor=actor,
-                        action="pause",
-                        obj=obj,
-                        before={"status": obj.status},
-                        after={"status": OperationStatus.DISABLE},
-                        remote_id=getattr(obj, f"{obj._meta.model_name}_id"),
-                        reason=finding.reason,
-                        trigger=trigger,
-                        dry_run=True,
-                    )
+    """Dry run: log each pause as "would do" (INSERTs of up to 1,000 rows), call nothing."""
+    entries = [
+        action_log_build(
+            actor=actor,
+            action="pause",
+            obj=obj,
+            before={"status": obj.status},
+            after={"status": OperationStatus.DISABLE},
+            remote_id=getattr(obj, f"{obj._meta.model_name}_id"),
+            reason=finding.reason,
+            trigger=_trigger(finding, obj),
+            dry_run=True,
+            validate_relations=False,  # the objects and their advertiser were read by this run
+        )
+        for finding in findings
+        for obj in finding.objs
+    ]
+    if entries:
+        with transaction.atomic():
+            action_logs_record(entries)
     return {finding.key: (Outcome.WOULD_PAUSE, "") for finding in findings}
 
 
 def _pause(findings: list[Finding], *, actor: Actor) -> dict[str, tuple[str, str]]:
-    outcomes = {}
-    for (reason, _shared), batch in _batches(findings).items():
-        objs = [obj for finding in batch for obj in finding.objs]
-        error = ""
-        if objs:
-            try:
-                objects_status_set(objs=objs, status=OperationStatus.DISABLE, actor=actor, reason=reason, trigger=_trigger(batch))
-            except CampaignError as exc:
-                error = str(exc)
-                log.warning("alert pause failed (%s): %s", reason, exc)
-        # A failed call may come after batches of 20 that went through: ask the DB what is paused.
-        still_running = (
-            set(
-                type(objs[0])
-                .objects.filter(pk__in=[obj.pk for obj in objs])
-                .exclude(status=OperationStatus.DISABLE)
-                .values_list("pk", flat=True)
+    """Pause every finding's objects: one bulk status change per level (campaigns, ad groups,
+    ads), through the controls service, which calls TikTok 20 ids at a time and writes the
+    statuses with their ActionLog rows together. A refused call fails only its own objects'
+    findings and the next calls still go (after a token problem the advertiser's remaining
+    objects fail unsent); every failure has its "failed" ActionLog row."""
+    by_level = defaultdict(list)  # model → [(finding, obj)], in the findings' order
+    for finding in findings:
+        for obj in finding.objs:
+            by_level[type(obj)].append((finding, obj))
+    failed = {}  # (model, pk) → error
+    for model, pairs in by_level.items():
+        objs = [obj for _finding, obj in pairs]
+        try:
+            result = objects_status_apply(
+                objs=objs,
+                status=OperationStatus.DISABLE,
+                actor=actor,
+                reasons={obj.pk: finding.reason for finding, obj in pairs},
+                triggers={obj.pk: _trigger(finding, obj) for finding, obj in pairs},
             )
-            if error
-            else set()
-        )
-        for finding in batch:
-            failed = any(obj.pk in still_running for obj in finding.objs)
-            outcomes[finding.key] = (Outcome.PAUSE_FAILED, error) if failed else (Outcome.PAUSED, "")
+        except CampaignError as exc:  # refused before any call (nothing changed)
+            log.warning("alert pause of %d %s(s) failed: %s", len(objs), model._meta.model_name, exc)
+            failed |= {(model, obj.pk): str(exc) for obj in objs}
+            continue
+        if result.error is not None:
+            log.warning("alert pause of %d %s(s) failed: %s", len(result.failed), model._meta.model_name, result.error)
+        failed |= {(model, pk): error for pk, error in result.failed.items()}
+    outcomes = {}
+    for finding in findings:
+        errors = [failed[(type(obj), obj.pk)] for obj in finding.objs if (type(obj), obj.pk) in failed]
+        outcomes[finding.key] = (Outcome.PAUSE_FAILED, errors[0]) if errors else (Outcome.PAUSED, "")
     return outcomes
 
 
