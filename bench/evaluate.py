@@ -9,7 +9,7 @@ rows and the sandbox's Sb* rows) with three days of PerformanceDaily spread over
 rule's bands (a fifth each: scale up, keep, scale down, pause, hold for lack of evidence), runs
 ANALYZE, serves the project's WSGI app on a background thread and points TIKTOK_ADS_BASE_URL at
 it. Then it times ONE evaluation cycle, the body of the "evaluate budgets" task:
-`budgets_evaluate` + `hit_scale` (scheduler/services_stages.py; budgets_evaluate alone if that
+`budgets_evaluate` + `hit_scale` (scheduler/services_hit.py; budgets_evaluate alone if that
 module is absent), and a second cycle on the same day, which must change nothing. Setup is not
 timed.
 
@@ -73,7 +73,7 @@ def seed(*, heat: int, hit: int, today: dt.date):
     # The account cap must not be what limits raises here: 10,000 ad groups × 100 a day.
     # The raw ROAS (evidence weight 0), so the seeded bands are the decisions `verify` expects.
     StrategySettings.objects.update_or_create(
-        campaign=None, defaults={"account_daily_cap": Decimal("1000000000"), "roas_prior_spend": Decimal("0")}
+        campaign=None, defaults={"account_daily_cap": Decimal("1000000000"), "roas_prior_spend": Decimal("0"), "roas_settle_days": 0}
     )
     app = sandbox.sandbox_app_ensure(app_id=settings.TIKTOK_APP_ID, secret=settings.TIKTOK_APP_SECRET)
     remote = sandbox.sandbox_advertiser_create(app=app, name="Bench shop")
@@ -179,7 +179,7 @@ def _label(verdict: str, applied: bool, note: str) -> str:
 
 def _hit_scale():
     try:
-        from scheduler.services_stages import hit_scale
+        from scheduler.services_hit import hit_scale
     except ImportError:
         return None
     return hit_scale
@@ -223,7 +223,7 @@ def run(args: argparse.Namespace) -> dict:
         second = cycle(advertiser, today, calls)
     return {
         "database": connection.vendor, "adgroups": args.adgroups, "hit_adgroups": args.hit_adgroups,
-        "cycle": "budgets_evaluate + hit_scale" if _hit_scale() else "budgets_evaluate (scheduler.services_stages.hit_scale absent)",
+        "cycle": "budgets_evaluate + hit_scale" if _hit_scale() else "budgets_evaluate (scheduler.services_hit.hit_scale absent)",
         **first, "seed_s": seed_s, "verified": check, "second_cycle_same_day": second,
         "target": "10k ad groups < 30 s; sql_queries independent of N; <= 20 ids per status call",
     }

@@ -27,6 +27,8 @@ ACTIVE = (Status.GENERATING, Status.PENDING, Status.APPROVED, Status.LAUNCHING)
 DECIDED = (Status.APPROVED, Status.LAUNCHING, Status.LAUNCHED, Status.REJECTED, Status.FAILED)
 # The launch stage buys views (CPV), so its ROAS is incidental; winners are judged where ROAS is the goal.
 WINNER_STAGES = (Stage.HEAT, Stage.HIT)
+# An uploaded video has no script to break down (the field's default {}; it is never NULL).
+NO_SCRIPT = Q(ad__job__script={})
 MAX_GENERATIONS = 25  # a lineage deeper than this is cut (a guard against a parent cycle made by hand)
 
 
@@ -55,7 +57,8 @@ class Winner:
 def winners_select(*, advertiser: AdvertiserAccount, config: OptimizationSettings, day: dt.date | None = None) -> list[Winner]:
     """Running ads in heat or hit campaigns whose lifetime ROAS is ≥ multiple × their target ROAS,
     with ≥ N days of delivery and the strategy's minimum spend and conversions; at most one ad per
-    creative, none whose creative has variants still in the queue; best ROAS first, capped."""
+    creative, none whose creative has no script or has variants still in the queue; best ROAS
+    first, capped. Only the ads kept are loaded as objects."""
     day = day or clock.today(advertiser.timezone)
     rows = list(
         PerformanceDaily.objects.filter(
@@ -63,6 +66,7 @@ def winners_select(*, advertiser: AdvertiserAccount, config: OptimizationSetting
             ad__adgroup__status=OperationStatus.ENABLE, ad__adgroup__campaign__status=OperationStatus.ENABLE,
             ad__adgroup__campaign__stage__in=WINNER_STAGES, date__lte=day,
         )
+        .exclude(NO_SCRIPT)
         .values("ad_id", "ad__job_id", "ad__adgroup__campaign_id")
         .annotate(
             days=Count("pk", filter=Q(spend__gt=0)),
@@ -91,15 +95,16 @@ def winners_select(*, advertiser: AdvertiserAccount, config: OptimizationSetting
         kept = best.get(row["ad__job_id"])
         if kept is None or (row["roas"], row["spend"]) > (kept["roas"], kept["spend"]):
             best[row["ad__job_id"]] = row
-    ads = Ad.objects.select_related("job__product", "adgroup__campaign__advertiser").in_bulk([r["ad_id"] for r in best.values()])
-    winners = [
-        Winner(ad=ads[r["ad_id"]], roas=r["roas"], spend=r["spend"], value=r["value"], conversions=r["conversions"], days=r["days"],
-               strategy=r["strategy"], multiple=config.winner_roas_multiple)
-        for r in best.values()
-        if ads[r["ad_id"]].job.script  # an uploaded video has no script to break down
+    # Ranked on the light rows: only the ads kept are loaded.
+    chosen = sorted(best.values(), key=lambda r: (-r["roas"], -r["spend"], r["ad_id"]))[: config.max_winners_per_run]
+    ads = Ad.objects.select_related("job__product", "adgroup__campaign__advertiser").in_bulk([r["ad_id"] for r in chosen])
+    return [
+        Winner(
+            ad=ads[r["ad_id"]], roas=r["roas"], spend=r["spend"], value=r["value"], conversions=r["conversions"], days=r["days"],
+            strategy=r["strategy"], multiple=config.winner_roas_multiple,
+        )
+        for r in chosen
     ]
-    winners.sort(key=lambda w: (-w.roas, -w.spend, w.ad.pk))
-    return winners[: config.max_winners_per_run]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ claimed in the database (DailyChange) before TikTok is called, so running the ev
 twice on one day changes nothing the second time.
 
 Which ad groups: the heat stage gets the whole rule; the hit stage only its downward half
-(scale down, pause), because its growth is hit scaling's (PRD §15.3, services_stages); the
+(scale down, pause), because its growth is hit scaling's (PRD §15.3, services_hit); the
 launch stage buys views, so ROAS does not judge it yet. Raises also stay inside the
 account's daily cap: the sum of the running ad groups' budgets never passes it.
 
@@ -66,7 +66,7 @@ def budgets_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = Non
     for adgroup in adgroups:
         adgroup.campaign.advertiser = advertiser  # one account: no join, no copy per row
     strategies = strategies_for(campaigns={g.campaign_id for g in adgroups})
-    longest = max((s.roas_window_days for s in strategies.values()), default=1)
+    longest = max((s.roas_window_days + s.roas_settle_days for s in strategies.values()), default=1)
     per_day = (
         PerformanceDaily.objects.filter(ad__adgroup__in=judged.values("pk"), date__gte=day - dt.timedelta(days=longest), date__lt=day)
         .values("ad__adgroup_id", "date")
@@ -79,9 +79,10 @@ def budgets_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = Non
     outcomes, would_do, changes, to_pause = {}, [], [], []
     for adgroup in adgroups:
         strategy = strategies[adgroup.campaign_id]
-        # The window is the last N complete days: today's numbers are partial and not yet attributed.
-        since = day - dt.timedelta(days=strategy.roas_window_days)
-        window = [r for r in rows[adgroup.pk] if r["date"] >= since]
+        # The window is the last N complete days old enough to have their conversions (settled).
+        until = strategy.judged_until(day)
+        since = until - dt.timedelta(days=strategy.roas_window_days)
+        window = [r for r in rows[adgroup.pk] if since <= r["date"] < until]
         caps = [c for c in (adgroup.budget_cap, adgroup.budget + max(headroom, Decimal("0"))) if c is not None]
         decision = budget_decide(
             strategy=strategy, budget=adgroup.budget, cap=min(caps),
@@ -165,27 +166,29 @@ def _change_budgets(items: list[tuple[AdGroup, BudgetDecision]], day: dt.date, a
     return outcomes
 
 
-def _release(pks: list[int], day: dt.date) -> None:
+def _release(pks: list[int], day: dt.date, *, kind: str = "budget") -> None:
     if pks:
-        DailyChange.objects.filter(**CLAIM, day=day, object_pk__in=pks).delete()
+        DailyChange.objects.filter(**{**CLAIM, "kind": kind}, day=day, object_pk__in=pks).delete()
 
 
-def _claim(pks: list[int], day: dt.date) -> set[int]:
-    """Insert the day's claims in one statement; if another run took some since they were
-    read (the per-advertiser lock should prevent it), fall back to one claim at a time and
-    keep only those this run won: the unique constraint decides."""
+def _claim(pks: list[int], day: dt.date, *, kind: str = "budget") -> set[int]:
+    """Insert the day's claims of `kind` in one statement ("budget", shared by the budget rule
+    and hit scaling's cap raises, or "bid" for its bid raises); if another run took some since
+    they were read (the per-advertiser lock should prevent it), fall back to one claim at a
+    time and keep only those this run won: the unique constraint decides."""
     if not pks:
         return set()
+    claim = {**CLAIM, "kind": kind}
     try:
         with transaction.atomic():
-            DailyChange.objects.bulk_create([DailyChange(**CLAIM, object_pk=pk, day=day) for pk in pks], batch_size=1000)
+            DailyChange.objects.bulk_create([DailyChange(**claim, object_pk=pk, day=day) for pk in pks], batch_size=1000)
         return set(pks)
     except IntegrityError:
         won = set()
         for pk in pks:
             try:
                 with transaction.atomic():
-                    DailyChange.objects.create(**CLAIM, object_pk=pk, day=day)
+                    DailyChange.objects.create(**claim, object_pk=pk, day=day)
             except IntegrityError:
                 continue
             won.add(pk)

@@ -1,4 +1,4 @@
-"""The stage machine (PRD §三) and hit-stage scaling (PRD §15.3).
+"""The stage machine (PRD §三). Hit-stage scaling (PRD §15.3) is in services_hit.
 
 Stages: launch → heat → hit. The thresholds are people's (StrategySettings); the switch is the
 scheduler's (`stages_check`, every 24 h) or a manager's hand override (`stage_set`, admin).
@@ -19,12 +19,6 @@ switch (the lower stage's proven creatives into the higher one, then the pause).
 A stage's evidence counts from the day the product last entered it (the `day` kept in the
 trigger of its `stage_change` entry), so a product moved back by hand is judged again on
 fresh numbers, not on what it did there before.
-
-Hit scaling (every 24 h): for each running hit-stage ad group, yesterday's spend against its
-daily budget: at the cap (≥ 95 %) raise the budget by the step, below it raise the bid. One
-change per ad group per day: an ad group any change was claimed for today (DailyChange; the
-budget kind is shared with the budget rule) is left alone, and each change is claimed before
-TikTok is called.
 """
 
 from __future__ import annotations
@@ -32,10 +26,10 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -44,21 +38,18 @@ from analytics.models import PerformanceDaily
 from campaigns.errors import CampaignError
 from campaigns.models import Ad, AdGroup, AdvertiserAccount, Campaign, OperationStatus, Stage
 from campaigns.selectors import product_stage
-from campaigns.services import ad_launch, adgroup_bid_set, adgroup_budget_set, object_status_set, objects_status_set
-from campaigns.services.bidding import NO_BID
+from campaigns.services import ad_launch, object_status_set, objects_status_set
 from campaigns.services.launching import REUSABLE
 from campaigns.stages import MIN_ADGROUP_DAILY_BUDGET, STAGE_PLANS
 from creatives.models import VideoJob
 
-from .models import ActionLog, DailyChange
+from .models import ActionLog
 from .services import Actor, action_log_record
-from .services_budget import account_headroom
+from .services_hit import HitOutcome, hit_scale  # noqa: F401 (moved there; re-exported for existing imports)
 from .services_settings import Strategy, strategies_for, strategy_for
 
 ORDER = (Stage.LAUNCH, Stage.HEAT, Stage.HIT)
 NEXT = {Stage.LAUNCH: Stage.HEAT, Stage.HEAT: Stage.HIT}
-AT_CAP_SHARE = Decimal("0.95")  # PRD §15.3 "spend reached the cap": yesterday's spend ≥ 95 % of the budget
-CENT = Decimal("0.01")
 
 
 @dataclass
@@ -72,16 +63,6 @@ class StageChange:
     trigger: dict
     campaign_pk: int | None
     ads: list[int]
-    note: str = ""
-
-
-@dataclass
-class HitOutcome:
-    adgroup_pk: int
-    action: str
-    applied: bool
-    before: dict = field(default_factory=dict)
-    after: dict = field(default_factory=dict)
     note: str = ""
 
 
@@ -231,8 +212,9 @@ def _hit_ready(strategy: Strategy, rows: list[dict], day: dt.date) -> _Verdict:
     target = Decimal(strategy.target_roas)
     by_date = {row["date"]: row for row in rows}
     series, missing, below = [], [], []
+    until = strategy.judged_until(day)
     for offset in range(n, 0, -1):
-        date = day - dt.timedelta(days=offset)
+        date = until - dt.timedelta(days=offset)
         row = by_date.get(date)
         spend = row["spend"] if row else Decimal("0")
         roas = (row["value"] / spend) if spend > 0 else None
@@ -439,142 +421,4 @@ def _log_failed(obj: Campaign | None, *, actor, before, to_stage, reason, trigge
         action_log_record(
             actor=actor, action="stage_change", obj=obj, before=before, after={"stage": to_stage}, reason=reason, trigger=trigger,
             outcome=ActionLog.Outcome.FAILED, error=error, remote_id=obj.campaign_id,
-        )
-
-
-# --- hit-stage scaling (PRD §15.3) -------------------------------------------------------
-
-def hit_scale(*, advertiser: AdvertiserAccount, day: dt.date | None = None, actor: Actor | None = None) -> list[HitOutcome]:
-    """Every 24 h, for each running ad group of a running hit-stage campaign: yesterday's
-    spend at its daily budget (the cap) → raise the budget by the step; below → raise the bid."""
-    actor = actor or Actor.auto()
-    day = day or clock.today(advertiser.timezone)
-    if strategy_for().kill_switch:
-        return []
-    yesterday = day - dt.timedelta(days=1)
-    running = AdGroup.objects.filter(
-        campaign__advertiser=advertiser, campaign__status=OperationStatus.ENABLE, status=OperationStatus.ENABLE,
-    ).exclude(adgroup_id="")
-    adgroups = list(running.filter(campaign__stage=Stage.HIT).select_related("campaign__advertiser").order_by("pk"))
-    if not adgroups:
-        return []
-    strategies = strategies_for(campaigns={g.campaign_id for g in adgroups})
-    rows = PerformanceDaily.objects.filter(ad__adgroup__in=adgroups, date=yesterday).values("ad__adgroup_id").annotate(spend=Sum("spend"))
-    spent = {row["ad__adgroup_id"]: row["spend"] for row in rows}
-    # Whatever changed an ad group today (the budget rule, or an earlier run: the cap raised
-    # today makes yesterday's spend look "below the cap") — hit scaling leaves it until tomorrow.
-    claims = DailyChange.objects.filter(object_type="adgroup", object_pk__in=[g.pk for g in adgroups], day=day)
-    changed_today = set(claims.values_list("object_pk", flat=True))
-    headroom = account_headroom(advertiser, running)
-    outcomes = []
-    for adgroup in adgroups:
-        strategy = strategies[adgroup.campaign_id]
-        if adgroup.pk in changed_today:
-            outcomes.append(HitOutcome(adgroup.pk, "hold", False, note=_("already changed today")))
-            continue
-        if adgroup.pk not in spent:
-            outcomes.append(HitOutcome(adgroup.pk, "hold", False, note=_("no spend reported for %(date)s") % {"date": yesterday}))
-            continue
-        spend = Decimal(spent[adgroup.pk]).quantize(CENT)
-        budget = Decimal(adgroup.budget).quantize(CENT)
-        trigger = {
-            "date": yesterday.isoformat(), "spend": str(spend), "budget": str(budget),
-            "spend_share": round(float(spend / budget), 4) if budget else None, "at_cap_share": str(AT_CAP_SHARE),
-        }
-        if spend >= budget * AT_CAP_SHARE:
-            outcome = _cap_raise(adgroup, strategy, headroom, trigger, day, actor)
-            if outcome.applied:
-                headroom -= Decimal(outcome.after["budget"]) - budget
-        else:
-            outcome = _bid_raise(adgroup, strategy, trigger, day, actor)
-        outcomes.append(outcome)
-    return outcomes
-
-
-def _cap_raise(adgroup: AdGroup, strategy: Strategy, headroom: Decimal, trigger: dict, day: dt.date, actor: Actor) -> HitOutcome:
-    budget = Decimal(adgroup.budget).quantize(CENT)
-    ceilings = [
-        budget + Decimal(strategy.hit_cap_raise_step),
-        budget + max(Decimal(headroom), Decimal("0")),
-        budget + Decimal(strategy.max_raise_per_day),
-        Decimal(strategy.adgroup_budget_cap),
-    ]
-    if adgroup.budget_cap is not None:
-        ceilings.append(Decimal(adgroup.budget_cap))
-    new = min(ceilings).quantize(CENT, rounding=ROUND_DOWN)
-    before, after = {"budget": budget}, {"budget": new}
-    trigger = {**trigger, "step": str(strategy.hit_cap_raise_step), "account_headroom": str(headroom)}
-    if new <= budget:
-        note = _("at the cap: an ad group cap, the account's daily cap or today's raise limit is reached")
-        return HitOutcome(adgroup.pk, "cap_raise", False, before, before, note=note)
-    reason = _("spend %(spend)s reached the daily budget %(budget)s: raise it to %(new)s") % {
-        "spend": trigger["spend"], "budget": budget, "new": new,
-    }
-    if strategy.dry_run:
-        _would_do(adgroup, "cap_raise", before, after, reason, trigger, actor)
-        return HitOutcome(adgroup.pk, "cap_raise", False, before, after, note=_("dry run"))
-    return _claimed(
-        adgroup, "budget", day, "cap_raise", before, after,
-        lambda: adgroup_budget_set(adgroup=adgroup, budget=new, actor=actor, reason=reason, trigger=trigger, action="cap_raise"),
-    )
-
-
-def bid_raised(adgroup: AdGroup, pct: Decimal) -> dict[str, Decimal]:
-    """The ad group's bids raised by `pct` %: a cost cap or target CPA × (1 + pct/100), a ROAS
-    floor ÷ (1 + pct/100). Each moves at least a cent; a floor never below a cent."""
-    factor = 1 + Decimal(pct) / 100
-    changes = {}
-    for name in ("bid_price", "conversion_bid_price"):
-        old = getattr(adgroup, name)
-        if old is not None:
-            changes[name] = max((Decimal(old) * factor).quantize(CENT, rounding=ROUND_HALF_UP), Decimal(old) + CENT)
-    if adgroup.roas_bid is not None:
-        old = Decimal(adgroup.roas_bid)
-        lowered = min((old / factor).quantize(CENT, rounding=ROUND_HALF_UP), old - CENT)
-        if lowered >= CENT:
-            changes["roas_bid"] = lowered
-    return changes
-
-
-def _bid_raise(adgroup: AdGroup, strategy: Strategy, trigger: dict, day: dt.date, actor: Actor) -> HitOutcome:
-    if adgroup.bid_type == NO_BID:
-        # Lowest cost has no bid: TikTok already bids what it takes to spend the budget.
-        return HitOutcome(adgroup.pk, "bid_raise", False, note=_("lowest-cost bidding (BID_TYPE_NO_BID) has no bid to raise"))
-    changes = bid_raised(adgroup, strategy.hit_bid_raise_pct)
-    if not changes:
-        return HitOutcome(adgroup.pk, "bid_raise", False, note=_("this ad group has no bid that can be raised"))
-    before = {name: getattr(adgroup, name) for name in changes}
-    trigger = {**trigger, "bid_raise_pct": str(strategy.hit_bid_raise_pct)}
-    reason = _("spend %(spend)s is below the daily budget %(budget)s: raise the bid by %(pct)s %%") % {
-        "spend": trigger["spend"], "budget": trigger["budget"], "pct": strategy.hit_bid_raise_pct,
-    }
-    if strategy.dry_run:
-        _would_do(adgroup, "bid_raise", before, changes, reason, trigger, actor)
-        return HitOutcome(adgroup.pk, "bid_raise", False, before, changes, note=_("dry run"))
-    return _claimed(
-        adgroup, "bid", day, "bid_raise", before, changes,
-        lambda: adgroup_bid_set(adgroup=adgroup, changes=changes, actor=actor, reason=reason, trigger=trigger, action="bid_raise"),
-    )
-
-
-def _claimed(adgroup: AdGroup, kind: str, day: dt.date, action: str, before: dict, after: dict, call) -> HitOutcome:
-    """Claim today's one change of `kind` before TikTok is called; release it if the call fails."""
-    try:
-        with transaction.atomic():
-            claim = DailyChange.objects.create(object_type="adgroup", object_pk=adgroup.pk, day=day, kind=kind)
-    except IntegrityError:
-        return HitOutcome(adgroup.pk, action, False, before, before, note=_("already changed today"))
-    try:
-        call()
-    except CampaignError as exc:
-        claim.delete()  # nothing changed: the next run may try again today
-        return HitOutcome(adgroup.pk, action, False, before, before, note=str(exc))
-    return HitOutcome(adgroup.pk, action, True, before, after)
-
-
-def _would_do(adgroup: AdGroup, action: str, before: dict, after: dict, reason: str, trigger: dict, actor: Actor) -> None:
-    with transaction.atomic():
-        action_log_record(
-            actor=actor, action=action, obj=adgroup, before=before, after=after, reason=reason, trigger=trigger,
-            remote_id=adgroup.adgroup_id, dry_run=True,
         )

@@ -59,7 +59,7 @@ def evaluate_budgets() -> int:
 @shared_task(bind=True, name="scheduler.evaluate_budgets_for_advertiser", max_retries=LOCK_MAX_RETRIES, acks_late=True)
 def evaluate_budgets_for_advertiser(self, advertiser_pk: int) -> dict | None:
     """The budget rule (PRD §15.2) on every running ad group, then hit-stage scaling (§15.3)."""
-    from .services_stages import hit_scale
+    from .services_hit import hit_scale
 
     advertiser = _connected(advertiser_pk)
     if advertiser is None:

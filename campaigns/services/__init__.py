@@ -3,7 +3,7 @@
 and track A: publishing accounts and publications."""
 
 from .accounts import chuhaijiang_accounts_sync, provider_for, tiktok_account_connect, tiktok_authorization_url
-from .bidding import BidError, adgroup_bid_set
+from .bidding import BidChange, BidError, adgroup_bid_set, adgroups_bid_set
 from .connect import advertiser_connect, client_for
 from .controls import adgroup_budget_set, campaign_budget_set, object_status_set, objects_status_set
 from .launching import ad_launch
@@ -18,6 +18,7 @@ from .publishing import (
 )
 
 __all__ = [
+    "BidChange",
     "BidError",
     "PublishScheduleError",
     "chuhaijiang_accounts_sync",
@@ -32,6 +33,7 @@ __all__ = [
     "tiktok_authorization_url",
     "ad_launch",
     "adgroup_bid_set",
+    "adgroups_bid_set",
     "adgroup_budget_set",
     "campaign_budget_set",
     "advertiser_connect",

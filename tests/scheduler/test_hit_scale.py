@@ -16,10 +16,16 @@ from sandbox.models import SbAdGroup
 from scheduler.models import ActionLog, DailyChange, StrategySettings
 from scheduler.services import Actor
 from scheduler.services_budget import budgets_evaluate
+from scheduler.services_hit import hit_scale
 from scheduler.services_settings import strategy_for
-from scheduler.services_stages import hit_scale
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def step_of_50(db):
+    """These tests pin the arithmetic on a cap raise step of 50 (the default is 100)."""
+    StrategySettings.objects.update_or_create(campaign=None, defaults={"hit_cap_raise_step": Decimal("50")})
 
 
 @pytest.fixture
