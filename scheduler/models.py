@@ -40,13 +40,19 @@ class StrategySettings(models.Model):
         _("evidence weight (prior spend at target)"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("100.00"),
         help_text=_("ROAS is judged as (value + k × target) ÷ (spend + k): small samples stay near the target. 0 = raw ROAS"),
     )
+    # TikTok attributes a conversion to the day of the click, and reports it days later: the
+    # latest days' ROAS is low until their conversions have arrived.
+    roas_settle_days = models.PositiveSmallIntegerField(
+        _("ROAS settle days"), null=True, blank=True, default=2,
+        help_text=_("ROAS is judged on days at least this old: conversions keep arriving for days after the click. 0 = from yesterday"),
+    )
     min_conversions = models.PositiveIntegerField(_("minimum conversions before judging"), null=True, blank=True, default=0)
     heat_min_impressions = models.PositiveBigIntegerField(_("launch → heat: cumulative impressions"), null=True, blank=True, default=50000)
     heat_ctr_days = models.PositiveSmallIntegerField(_("launch → heat: CTR stability days"), null=True, blank=True, default=3)
     heat_ctr_max_cv = models.DecimalField(_("launch → heat: max CTR coefficient of variation"), max_digits=5, decimal_places=3, null=True, blank=True, default=Decimal("0.250"))
     hit_roas_days = models.PositiveSmallIntegerField(_("heat → hit: days of ROAS ≥ target"), null=True, blank=True, default=3)
     hit_bid_raise_pct = models.DecimalField(_("hit: bid raise %"), max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("10.00"))
-    hit_cap_raise_step = models.DecimalField(_("hit: cap raise step"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("50.00"))
+    hit_cap_raise_step = models.DecimalField(_("hit: cap raise step"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("100.00"))
     adgroup_budget_cap = models.DecimalField(_("ad group budget cap"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("500.00"))
     account_daily_cap = models.DecimalField(_("account daily cap"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("2000.00"))
     max_raise_per_day = models.DecimalField(_("largest raise per day"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("200.00"))

@@ -7,6 +7,7 @@ NULL on the global row itself falls back to the model's default, so every field 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -50,6 +51,12 @@ class Strategy:
     alert_roas_floor: Decimal
     alert_enabled: bool
     roas_prior_spend: Decimal = Decimal("0")
+    roas_settle_days: int = 0
+
+    def judged_until(self, day: dt.date) -> dt.date:
+        """The first day after the days ROAS is judged on: today's numbers are partial, and the
+        last `roas_settle_days` complete days are still gaining late conversions."""
+        return day - dt.timedelta(days=self.roas_settle_days)
 
 
 SETTING_FIELDS = tuple(field.name for field in fields(Strategy))
@@ -90,6 +97,7 @@ def _overlay(base: StrategySettings, override: StrategySettings | None) -> Strat
 
 # --- validation ----------------------------------------------------------------------------
 
+MAX_SETTLE_DAYS = 14  # beyond TikTok's longest click attribution window (7 days), and then some
 MONEY_FIELDS = ("min_spend", "roas_prior_spend", "hit_cap_raise_step", "adgroup_budget_cap", "account_daily_cap", "max_raise_per_day", "alert_roas_floor")
 
 
@@ -182,6 +190,9 @@ def _problems(v: dict) -> list[tuple[tuple[str, ...], str]]:
     for name, minimum in (("roas_window_days", 1), ("hit_roas_days", 1)):
         if known(name) and v[name] < minimum:
             problems.append(((name,), _("%(name)s must be at least 1 day, not %(value)s.") % {"name": label(name), "value": v[name]}))
+    if known("roas_settle_days") and not 0 <= v["roas_settle_days"] <= MAX_SETTLE_DAYS:
+        problems.append((("roas_settle_days",), _("%(name)s must be between 0 and %(most)d days, not %(value)s.") % {
+            "name": label("roas_settle_days"), "most": MAX_SETTLE_DAYS, "value": v["roas_settle_days"]}))
     if known("heat_ctr_days") and v["heat_ctr_days"] < 2:
         problems.append((("heat_ctr_days",), _(
             "%(name)s must be at least 2 days: a coefficient of variation needs two days, not %(value)s."

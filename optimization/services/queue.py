@@ -161,7 +161,7 @@ def _launch(item: OptimizationQueue, actor: Actor) -> Ad:
     if headroom < budget:
         raise LaunchError(
             _("the account's daily cap leaves %(headroom)s %(currency)s a day, the variant needs %(budget)s")
-            % {"headroom": max(headroom, Decimal("0")), "currency": advertiser.currency, "budget": budget},
+            % {"headroom": max(headroom, Decimal("0")).quantize(Decimal("0.01")), "currency": advertiser.currency, "budget": budget},
             retryable=True,
         )
     return ad_launch(

@@ -22,7 +22,8 @@ from scheduler.services import Actor
 from scheduler.services_settings import strategy_for
 from scheduler.services_stages import stage_set, stages_check
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The stage rules are pinned on the latest complete days (no settle days; see test_settle_days.py).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("raw_roas")]
 
 
 @pytest.fixture

@@ -121,8 +121,8 @@ def test_hit_scaling_runs_after_the_rule_in_the_same_task(sandbox_http, make_job
     summary = tasks.evaluate_budgets_for_advertiser.delay(advertiser.pk).get()
 
     assert summary["hit"] == {"actions": {"cap_raise": 1}, "applied": 1}
-    assert remote_budget(ad.adgroup) == Decimal("150")  # + the 50 step
-    assert ActionLog.objects.get(action="cap_raise").after == {"budget": "150.00"}
+    assert remote_budget(ad.adgroup) == Decimal("200")  # + the default step of 100
+    assert ActionLog.objects.get(action="cap_raise").after == {"budget": "200.00"}
 
 
 def test_a_held_lock_means_a_retry_and_the_service_does_not_run(winner, advertiser):
