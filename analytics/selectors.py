@@ -21,6 +21,16 @@ from .metrics import ctr_expr, cvr_expr, roas, roas_expr
 from .models import AccountDaily, PerformanceDaily
 
 PERIODS = (7, 30)
+DEFAULT_PERIOD = 7
+
+
+def period_days(raw: str | None) -> int:
+    """A `?days=` value as one of PERIODS; anything else is the default period."""
+    try:
+        days = int(raw or DEFAULT_PERIOD)
+    except ValueError:
+        return DEFAULT_PERIOD
+    return days if days in PERIODS else DEFAULT_PERIOD
 AD_ROWS_CAP = 200
 ZERO = Decimal("0")
 

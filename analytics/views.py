@@ -12,17 +12,7 @@ from django.views.decorators.http import require_GET
 from adloop import clock
 
 from . import selectors
-from .selectors import PERIODS
-
-DEFAULT_DAYS = 7
-
-
-def _days(raw: str | None) -> int:
-    try:
-        days = int(raw or DEFAULT_DAYS)
-    except ValueError:
-        return DEFAULT_DAYS
-    return days if days in PERIODS else DEFAULT_DAYS
+from .selectors import PERIODS, period_days
 
 
 def _num(value):
@@ -36,7 +26,7 @@ def _block(block: dict) -> dict:
 
 @require_GET
 def dashboard(request):
-    days = _days(request.GET.get("days"))
+    days = period_days(request.GET.get("days"))
     period = selectors.period_ending(today=clock.today(), days=days)
     bands = selectors.roas_bands()
     breakdown = selectors.performance_breakdown(period=period)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from adloop import clock
-from analytics.selectors import PERIODS, period_ending
+from analytics.selectors import PERIODS, period_days, period_ending
 from integrations.publishing import PublishingError
 from integrations.tiktok_ads.errors import ApiError
 from scheduler.services import Actor
@@ -37,7 +37,6 @@ from .services.connect import advertiser_connect, oauth_authorization_url
 CHANGE_CAMPAIGN = "campaigns.change_campaign"
 CHANGE_AD = "campaigns.change_ad"
 ADD_AD = "campaigns.add_ad"
-DEFAULT_DAYS = 7
 PAGE_SIZE = 50
 STATUS_OF = {"pause": OperationStatus.DISABLE, "resume": OperationStatus.ENABLE}
 # Failures the services report for a person to read: their own refusals and TikTok's.
@@ -78,13 +77,6 @@ def _sort_links(current: str) -> dict[str, dict]:
     return links
 
 
-def _days(raw: str | None) -> int:
-    try:
-        days = int(raw or DEFAULT_DAYS)
-    except ValueError:
-        return DEFAULT_DAYS
-    return days if days in PERIODS else DEFAULT_DAYS
-
 
 def _num(value):
     # json_script writes Decimals as strings; the charts want numbers.
@@ -98,7 +90,7 @@ def _pct(ratio: float | None) -> float | None:
 @require_GET
 def campaign_detail(request, pk: int):
     campaign = _campaign_or_404(pk)
-    days = _days(request.GET.get("days"))
+    days = period_days(request.GET.get("days"))
     period = period_ending(today=clock.today(), days=days)
     trend = selectors.campaign_trend(campaign=campaign, start=period.start, end=period.end)
     adgroups = selectors.campaign_adgroups(campaign=campaign, start=period.start, end=period.end)
