@@ -2,6 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         python bench/cycle.py --ads 10000 [--json] [--db adloop_bench_cycle] [--no-alert-band] [--tracemalloc]
+        [--profile alerts_evaluate]  # cProfile one step: /tmp/cycle-STEP.pstats, /tmp/cycle-STEP.server.pstats
     python bench/cycle.py --compare 1000,10000,50000 [--no-alert-band] [--json]  # a child process per N (same
                                                                                   # DATABASE_URL), then the table
     python bench/cycle.py --table 1k.json 10k.json 50k.json   # the same table from saved --json outputs
@@ -58,16 +59,20 @@ per call, writes in bulk). --no-alert-band remains for comparing with the earlie
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import gc
 import json
 import math
+import pstats
 import resource
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 from collections import Counter
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -97,6 +102,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--alert-band", action=argparse.BooleanOptionalAction, default=True,
         help="seed the heat sixth the low-ROAS alert pauses (default); without it, that sixth is the budget rule's to pause",
+    )
+    parser.add_argument(
+        "--profile", default="", metavar="STEP",
+        help="cProfile one step (e.g. alerts_evaluate): writes /tmp/cycle-STEP.pstats (this thread) and "
+        "/tmp/cycle-STEP.server.pstats (the sandbox's request threads)",
     )
     parser.add_argument("--compare", default="", help="comma-separated N: run each in a child process, print the growth table")
     parser.add_argument("--table", nargs="+", metavar="JSON", help="print the growth table of saved --json outputs")
@@ -306,6 +316,45 @@ def _winners(advertiser, day):
     return {"winners": len(winners_select(advertiser=advertiser, config=optimization_settings_ensure(), day=day))}
 
 
+PROFILE = {"step": ""}  # set by run() from --profile
+
+
+@contextmanager
+def _profiled(name: str):
+    """cProfile the block when `name` is the --profile step: this thread into
+    /tmp/cycle-NAME.pstats, and each sandbox request (WSGIHandler.__call__ on the server's
+    threads) into /tmp/cycle-NAME.server.pstats."""
+    if name != PROFILE["step"]:
+        yield
+        return
+    from django.core.handlers.wsgi import WSGIHandler
+
+    original, lock, server = WSGIHandler.__call__, threading.Lock(), []
+
+    def call(self, environ, start_response):
+        profile = cProfile.Profile()
+        try:
+            return profile.runcall(original, self, environ, start_response)
+        finally:
+            with lock:
+                server.append(profile)
+
+    profile = cProfile.Profile()
+    WSGIHandler.__call__ = call
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        WSGIHandler.__call__ = original
+        profile.dump_stats(f"/tmp/cycle-{name}.pstats")
+        if server:
+            stats = pstats.Stats(server[0])
+            for more in server[1:]:
+                stats.add(more)
+            stats.dump_stats(f"/tmp/cycle-{name}.server.pstats")
+
+
 PHASES = {
     "ingest": {"performance_ingest": _ingest, "alerts_evaluate": _alerts},
     "evaluate": {"budgets_evaluate": _budgets, "hit_scale": _hit, "stages_check": _stages},
@@ -349,7 +398,8 @@ def _step(step, advertiser, day, calls: CallCounter) -> dict:
     started, cpu = time.perf_counter(), time.process_time()
     with QueryCounter(sites=True).installed() as queries:
         try:
-            result = step(advertiser, day)
+            with _profiled(_name_of(step)):
+                result = step(advertiser, day)
         except ApiError as exc:  # recorded, and the cycle goes on: the next steps read what is stored
             result, error = {}, f"{type(exc).__name__}: {exc}"
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -361,6 +411,10 @@ def _step(step, advertiser, day, calls: CallCounter) -> dict:
         "calls_by_path": dict(calls.paths), "ids_per_call_max": dict(calls.ids_max), "action_log": _logged(logged),
         **({"error": error} if error else {}), "result": result,
     }
+
+
+def _name_of(step) -> str:
+    return next(name for phase in PHASES.values() for name, fn in phase.items() if fn is step)
 
 
 def _logged(logged: int) -> dict:
@@ -496,6 +550,7 @@ def bench(*, ads: int, trace: bool = False, index: int = 0, alert_band: bool = T
 
 
 def run(args: argparse.Namespace) -> dict:
+    PROFILE["step"] = args.profile
     with sandbox_server():
         return bench(ads=args.ads, trace=args.tracemalloc, alert_band=args.alert_band)
 

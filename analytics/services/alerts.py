@@ -33,7 +33,7 @@ import requests
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import FilteredRelation, Q, Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -104,18 +104,25 @@ def alerts_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = None
     adgroups = list(
         AdGroup.objects.filter(campaign__advertiser=advertiser, status=running, campaign__status=running)
         .exclude(adgroup_id="")
-        # Only the day's rows are joined (not every day's, filtered in the sum).
-        .annotate(on_day=FilteredRelation("ads__daily", condition=Q(ads__daily__date=day)))
         .order_by("pk")
-        .values("pk", "campaign", "budget_cap")  # the GROUP BY
-        .annotate(day_spend=Sum("on_day__spend"))
-        .values_list("pk", "campaign", "budget_cap", "day_spend", named=True)
+        .values_list("pk", "campaign", "budget_cap", named=True)
+    )
+    # The day's spend by ad group (every ad's, paused ones too), summed on its own, not LEFT
+    # JOINed to the ad groups: right after a pull, PostgreSQL's statistics have not yet seen
+    # the day's new rows, estimate one, and loop over all of them for every ad group (N², 6 s
+    # at 20,000 ads). An inner join from the day's rows has no such plan.
+    day_spend = dict(
+        PerformanceDaily.objects.filter(ad__adgroup__campaign__advertiser=advertiser, date=day)
+        .order_by()
+        .values("ad__adgroup")  # the GROUP BY
+        .annotate(spend=Sum("spend"))
+        .values_list("ad__adgroup", "spend")
     )
     campaign_pks = {ad.adgroup__campaign for ad in ads} | {adgroup.campaign for adgroup in adgroups}
     effective = {pk: _effective(strategy, base) for pk, strategy in strategies_for(campaigns=campaign_pks).items()}
     findings = [
         *_account_findings(advertiser, day, _effective(base, base)),
-        *_adgroup_findings(advertiser, day, adgroups, effective),
+        *_adgroup_findings(advertiser, day, adgroups, day_spend, effective),
         *_low_roas_findings(advertiser, day, ads, effective),
     ]
     return _act(findings, actor=actor)
@@ -232,14 +239,16 @@ def _account_findings(advertiser, day, strategy: Strategy | None) -> list[Findin
     ]
 
 
-def _adgroup_findings(advertiser, day, rows: list, effective: dict[int, Strategy | None]) -> list[Finding]:
-    """`rows`: (pk, campaign, budget_cap, day_spend) of each running ad group."""
+def _adgroup_findings(
+    advertiser, day, rows: list, day_spend: dict[int, Decimal], effective: dict[int, Strategy | None]
+) -> list[Finding]:
+    """`rows`: (pk, campaign, budget_cap) of each running ad group; `day_spend`: ad group pk → its spend on `day`."""
     over = []
     for row in rows:
         strategy = effective[row.campaign]
         if strategy is None:
             continue
-        spend = Decimal(row.day_spend or 0).quantize(CENT)
+        spend = Decimal(day_spend.get(row.pk) or 0).quantize(CENT)
         cap = row.budget_cap if row.budget_cap is not None else strategy.adgroup_budget_cap
         if spend > cap:
             over.append((row.pk, strategy, spend, cap))
