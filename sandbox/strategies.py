@@ -184,7 +184,8 @@ def oracle_allocate(*, adgroups: list[AdGroup], ceiling: Decimal) -> dict[int, D
     changes = [BudgetChange(adgroup=a, budget=plan[a.pk], reason=reason) for a in fund if a.budget != plan[a.pk]]
     if changes:
         adgroups_budget_set(changes=changes, actor=actor)
-    resume = [AdGroup.objects.get(pk=a.pk) for a in fund if a.status != OperationStatus.ENABLE]
+    # Fresh rows (the budget change above saved them): one query, not one per ad group.
+    resume = list(AdGroup.objects.filter(pk__in=[a.pk for a in fund if a.status != OperationStatus.ENABLE]).order_by("pk"))
     if resume:
         objects_status_set(objs=resume, status=OperationStatus.ENABLE, actor=actor, reason=reason)
     return plan

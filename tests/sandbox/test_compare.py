@@ -3,10 +3,14 @@
 import datetime as dt
 import io
 import json
+import tempfile
+import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from campaigns.models import AdGroup, OperationStatus
 from sandbox.compare import ratios, summary_of
@@ -121,6 +125,7 @@ def test_compare_runs_three_strategies_in_copies_of_one_world_and_draws_the_plot
     monkeypatch.setenv("VOICEOVER", "off")
     monkeypatch.setenv("VIDEO_TARGET_SECONDS", "4")
     out = tmp_path / "compare"
+    started = time.time() - 1
     stdout, stderr = io.StringIO(), io.StringIO()
 
     call_command(
@@ -148,5 +153,10 @@ def test_compare_runs_three_strategies_in_copies_of_one_world_and_draws_the_plot
     for picture in ("roas_spend_per_day.png", "adloop_spend_by_stage.png", "adloop_lineage.png"):
         data = (out / picture).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000, picture
-    # The copies are gone (nothing left behind in the temporary folder or the server).
-    assert "base world" in stderr.getvalue()
+    # The base world was built once, and it and every copy are gone afterwards.
+    assert stderr.getvalue().count("base world: manage.py seed_demo") == 1
+    assert not [p for p in Path(tempfile.gettempdir()).glob("adloop-compare-*") if p.stat().st_mtime >= started]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_database WHERE datname LIKE 'adloop_cmp_%%'")
+            assert cursor.fetchone()[0] == 0
