@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 
 from campaigns.models import Ad, OperationStatus, PublishingAccount, Stage
@@ -46,6 +46,19 @@ class Period:
 
     def dates(self) -> list[dt.date]:
         return [self.start + dt.timedelta(days=offset) for offset in range(self.days)]
+
+
+def first_delivery_days(*, adgroups) -> dict[int, dt.date]:
+    """Ad group pk → the first day it delivered (had impressions), in one grouped query.
+    `adgroups`: ad group pks, or a queryset of them. An ad group that never delivered is absent."""
+    rows = (
+        PerformanceDaily.objects.filter(ad__adgroup__in=adgroups, impressions__gt=0)
+        .order_by()
+        .values("ad__adgroup")  # the GROUP BY
+        .annotate(first=Min("date"))
+        .values_list("ad__adgroup", "first")
+    )
+    return dict(rows)
 
 
 def period_ending(*, today: dt.date, days: int) -> Period:

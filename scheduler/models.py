@@ -46,12 +46,34 @@ class StrategySettings(models.Model):
         _("ROAS settle days"), null=True, blank=True, default=2,
         help_text=_("ROAS is judged on days at least this old: conversions keep arriving for days after the click. 0 = from yesterday"),
     )
+    # TikTok's learning phase: a new ad group's delivery is still exploring, dearer and noisier,
+    # so its first days say little about the creative.
+    learning_days = models.PositiveSmallIntegerField(
+        _("learning days (not judged)"), null=True, blank=True, default=3,
+        help_text=_("An ad group's first N days of delivery are TikTok's learning phase: the budget rule and the ROAS alert judge it "
+                    "only after them. 0 = from its first day"),
+    )
     min_conversions = models.PositiveIntegerField(_("minimum conversions before judging"), null=True, blank=True, default=0)
     heat_min_impressions = models.PositiveBigIntegerField(_("launch → heat: cumulative impressions"), null=True, blank=True, default=50000)
     heat_ctr_days = models.PositiveSmallIntegerField(_("launch → heat: CTR stability days"), null=True, blank=True, default=3)
     heat_ctr_max_cv = models.DecimalField(_("launch → heat: max CTR coefficient of variation"), max_digits=5, decimal_places=3, null=True, blank=True, default=Decimal("0.250"))
     hit_roas_days = models.PositiveSmallIntegerField(_("heat → hit: days of ROAS ≥ target"), null=True, blank=True, default=3)
     hit_bid_raise_pct = models.DecimalField(_("hit: bid raise %"), max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("10.00"))
+    # A ROAS bid delivers any creative at about the target, one that cannot reach it at volume
+    # only in a trickle: into hit (lowest cost) go those that spent their budget at the target.
+    hit_min_delivery = models.DecimalField(
+        _("heat → hit: minimum delivery share"), max_digits=4, decimal_places=2, null=True, blank=True, default=Decimal("0.80"),
+        help_text=_("A creative is carried into hit only if, over the days the switch judged, it spent at least this share of its daily "
+                    "budget at ROAS ≥ target. None does: the product stays in heat. 0 = ROAS alone (else the best creative)"),
+    )
+    # PRD §12.2: the hit stage is "lowest cost + a high budget cap" — it starts high, not at the
+    # budget the heat stage's ROAS bid left.
+    hit_start_budget = models.DecimalField(
+        _("heat → hit: starting daily budget per creative"), max_digits=12, decimal_places=2, null=True, blank=True,
+        default=Decimal("200.00"),
+        help_text=_("Each creative carried into the hit stage starts at this daily budget (at least its heat budget), as far as the "
+                    "account's daily cap leaves room. 0 = keep its heat budget"),
+    )
     hit_cap_raise_step = models.DecimalField(_("hit: cap raise step"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("100.00"))
     adgroup_budget_cap = models.DecimalField(_("ad group budget cap"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("500.00"))
     account_daily_cap = models.DecimalField(_("account daily cap"), max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("2000.00"))

@@ -9,8 +9,10 @@ twice on one day changes nothing the second time.
 
 Which ad groups: the heat stage gets the whole rule; the hit stage only its downward half
 (scale down, pause), because its growth is hit scaling's (PRD §15.3, services_hit); the
-launch stage buys views, so ROAS does not judge it yet. Raises also stay inside the
-account's daily cap: the sum of the running ad groups' budgets never passes it.
+launch stage buys views, so ROAS does not judge it yet; nor does it judge an ad group whose
+window still holds its first `learning_days` days of delivery (TikTok's learning phase).
+Raises also stay inside the account's daily cap: the sum of the running ad groups' budgets
+never passes it.
 
 The run is batched so that its SQL does not grow with the number of ad groups: the day's
 claims are read in one query and taken in one INSERT (the unique constraint stays the last
@@ -30,16 +32,18 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from adloop import clock
 from analytics.models import PerformanceDaily
+from analytics.selectors import first_delivery_days
 from campaigns.models import Ad, AdGroup, AdvertiserAccount, OperationStatus, Stage
 from campaigns.services.controls import BudgetChange, adgroups_budget_set, objects_status_apply
 
 from .models import DailyChange
 from .rules import BudgetDecision, Verdict, budget_decide
 from .services import Actor, action_log_build, action_logs_record
-from .services_settings import strategies_for, strategy_for
+from .services_settings import Strategy, strategies_for, strategy_for
 
 CLAIM = {"object_type": "adgroup", "kind": "budget"}
 
@@ -75,6 +79,7 @@ def budgets_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = Non
     rows = defaultdict(list)
     for row in per_day:
         rows[row["ad__adgroup_id"]].append(row)
+    first = first_delivery_days(adgroups=judged.values("pk"))
     claimed = set(DailyChange.objects.filter(**CLAIM, day=day, object_pk__in=judged.values("pk")).values_list("object_pk", flat=True))
     outcomes, would_do, changes, to_pause = {}, [], [], []
     for adgroup in adgroups:
@@ -82,6 +87,9 @@ def budgets_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = Non
         # The window is the last N complete days old enough to have their conversions (settled).
         until = strategy.judged_until(day)
         since = until - dt.timedelta(days=strategy.roas_window_days)
+        if strategy.learning_in(first.get(adgroup.pk), since):
+            outcomes[adgroup.pk] = BudgetOutcome(adgroup.pk, _learning(strategy, adgroup, first[adgroup.pk]), applied=False)
+            continue
         window = [r for r in rows[adgroup.pk] if since <= r["date"] < until]
         caps = [c for c in (adgroup.budget_cap, adgroup.budget + max(headroom, Decimal("0"))) if c is not None]
         decision = budget_decide(
@@ -109,6 +117,15 @@ def budgets_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = Non
     outcomes.update(_change_budgets(changes, day, actor))
     outcomes.update(_pause(to_pause, actor))
     return [outcomes[adgroup.pk] for adgroup in adgroups]
+
+
+def _learning(strategy: Strategy, adgroup: AdGroup, first: dt.date) -> BudgetDecision:
+    """Not judged yet: its window still holds days of TikTok's learning phase."""
+    judged_from = strategy.judged_from(first)
+    reason = _("in TikTok's learning phase (first delivery %(first)s, %(days)d learning days): judged on days from %(date)s") % {
+        "first": first, "days": strategy.learning_days, "date": judged_from}
+    trigger = {"first_delivery": first.isoformat(), "learning_days": strategy.learning_days, "judged_from": judged_from.isoformat()}
+    return BudgetDecision(Verdict.HOLD, Decimal(adgroup.budget), reason, trigger)
 
 
 def account_cap(advertiser: AdvertiserAccount) -> Decimal:

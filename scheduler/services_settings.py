@@ -52,6 +52,20 @@ class Strategy:
     alert_enabled: bool
     roas_prior_spend: Decimal = Decimal("0")
     roas_settle_days: int = 0
+    learning_days: int = 0
+    hit_start_budget: Decimal = Decimal("0")
+    hit_min_delivery: Decimal = Decimal("0")
+
+    def judged_from(self, first_delivery: dt.date | None) -> dt.date | None:
+        """The first day of an ad group that first delivered on `first_delivery` that the rules
+        judge: the days before are TikTok's learning phase. None: it never delivered."""
+        return first_delivery + dt.timedelta(days=self.learning_days) if first_delivery else None
+
+    def learning_in(self, first_delivery: dt.date | None, window_start: dt.date) -> bool:
+        """Whether a window from `window_start` holds learning days of an ad group that first
+        delivered on `first_delivery` (never with 0 learning days or without delivery)."""
+        judged_from = self.judged_from(first_delivery)
+        return bool(self.learning_days) and judged_from is not None and judged_from > window_start
 
     def judged_until(self, day: dt.date) -> dt.date:
         """The first day after the days ROAS is judged on: today's numbers are partial, and the
@@ -98,7 +112,8 @@ def _overlay(base: StrategySettings, override: StrategySettings | None) -> Strat
 # --- validation ----------------------------------------------------------------------------
 
 MAX_SETTLE_DAYS = 14  # beyond TikTok's longest click attribution window (7 days), and then some
-MONEY_FIELDS = ("min_spend", "roas_prior_spend", "hit_cap_raise_step", "adgroup_budget_cap", "account_daily_cap", "max_raise_per_day", "alert_roas_floor")
+MAX_LEARNING_DAYS = 14  # TikTok's learning phase ends after about 50 conversions or 7 days
+MONEY_FIELDS = ("min_spend", "roas_prior_spend", "hit_start_budget", "hit_cap_raise_step", "adgroup_budget_cap", "account_daily_cap", "max_raise_per_day", "alert_roas_floor")
 
 
 def strategy_validate(row: StrategySettings) -> None:
@@ -187,12 +202,21 @@ def _problems(v: dict) -> list[tuple[tuple[str, ...], str]]:
     if known("adgroup_budget_cap") and 0 <= v["adgroup_budget_cap"] < MIN_ADGROUP_DAILY_BUDGET:
         problems.append((("adgroup_budget_cap",), _("%(name)s (%(value)s) is below TikTok's minimum daily budget of %(minimum)s.") % {
             "name": label("adgroup_budget_cap"), "value": v["adgroup_budget_cap"], "minimum": MIN_ADGROUP_DAILY_BUDGET}))
+    if known("hit_min_delivery") and not 0 <= v["hit_min_delivery"] <= 1:
+        problems.append((("hit_min_delivery",), _("%(name)s must be between 0 and 1 (a share of the daily budget), not %(value)s.") % {
+            "name": label("hit_min_delivery"), "value": v["hit_min_delivery"]}))
+    if known("hit_start_budget") and 0 < v["hit_start_budget"] < MIN_ADGROUP_DAILY_BUDGET:
+        problems.append((("hit_start_budget",), _("%(name)s (%(value)s) is below TikTok's minimum daily budget of %(minimum)s (0 keeps the heat budget).") % {
+            "name": label("hit_start_budget"), "value": v["hit_start_budget"], "minimum": MIN_ADGROUP_DAILY_BUDGET}))
     for name, minimum in (("roas_window_days", 1), ("hit_roas_days", 1)):
         if known(name) and v[name] < minimum:
             problems.append(((name,), _("%(name)s must be at least 1 day, not %(value)s.") % {"name": label(name), "value": v[name]}))
     if known("roas_settle_days") and not 0 <= v["roas_settle_days"] <= MAX_SETTLE_DAYS:
         problems.append((("roas_settle_days",), _("%(name)s must be between 0 and %(most)d days, not %(value)s.") % {
             "name": label("roas_settle_days"), "most": MAX_SETTLE_DAYS, "value": v["roas_settle_days"]}))
+    if known("learning_days") and not 0 <= v["learning_days"] <= MAX_LEARNING_DAYS:
+        problems.append((("learning_days",), _("%(name)s must be between 0 and %(most)d days, not %(value)s.") % {
+            "name": label("learning_days"), "most": MAX_LEARNING_DAYS, "value": v["learning_days"]}))
     if known("heat_ctr_days") and v["heat_ctr_days"] < 2:
         problems.append((("heat_ctr_days",), _(
             "%(name)s must be at least 2 days: a coefficient of variation needs two days, not %(value)s."

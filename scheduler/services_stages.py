@@ -27,7 +27,7 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
 from django.db.models import Sum
@@ -45,9 +45,11 @@ from creatives.models import VideoJob
 
 from .models import ActionLog
 from .services import Actor, action_log_record
+from .services_budget import account_headroom
 from .services_hit import HitOutcome, hit_scale  # noqa: F401 (moved there; re-exported for existing imports)
 from .services_settings import Strategy, strategies_for, strategy_for
 
+CENT = Decimal("0.01")
 ORDER = (Stage.LAUNCH, Stage.HEAT, Stage.HIT)
 NEXT = {Stage.LAUNCH: Stage.HEAT, Stage.HEAT: Stage.HIT}
 
@@ -114,6 +116,15 @@ def stages_check(*, advertiser: AdvertiserAccount, day: dt.date | None = None, a
             ))
             continue
         carry, picked = _proven(campaigns, to_stage, strategy, start, day)
+        if not carry and to_stage == Stage.HIT:
+            note = _("no creative spent %(share)s of its budget at ROAS ≥ target: the product stays in heat") % {
+                "share": f"{Decimal(strategy.hit_min_delivery):.0%}"}
+            changes.append(StageChange(
+                product_pk, advertiser.pk, stage, to_stage, applied=False, reason=verdict.reason, trigger=verdict.trigger,
+                campaign_pk=None, ads=[], note=note,
+            ))
+            continue
+        carry, picked = _start_budgets(advertiser, campaigns, carry, picked, to_stage, strategy)
         changes.append(_switch(
             product=products[product_pk], advertiser=advertiser, from_stage=stage, to_stage=to_stage, old_campaigns=campaigns,
             carry=carry, actor=actor, reason=verdict.reason, trigger={**verdict.trigger, "creatives": picked}, day=day,
@@ -124,6 +135,7 @@ def stages_check(*, advertiser: AdvertiserAccount, day: dt.date | None = None, a
         strategy = strategies[by_product[product_pk][current][0].pk]
         from_stage = present[-2]
         carry, picked = _proven(old, current, strategy, since.get((product_pk, from_stage)), day)
+        carry, picked = _start_budgets(advertiser, old, carry, picked, current, strategy)
         reason = _("finishing the unfinished switch from %(old)s to %(new)s: both stages were still running") % {
             "old": ", ".join(present[:-1]), "new": current,
         }
@@ -235,9 +247,13 @@ def _hit_ready(strategy: Strategy, rows: list[dict], day: dt.date) -> _Verdict:
 def _proven(old_campaigns: list[Campaign], to_stage: str, strategy: Strategy, since: dt.date | None, day: dt.date):
     """The creatives a switch carries, each with its old ad group's budget: the running ads of
     the old stage; into hit, only those whose own ROAS over the heat stage reaches the target
-    (else the single best one). Returns ({job: budget}, the trigger's account of the choice)."""
+    and whose spend over the judged days reached `hit_min_delivery` of their daily budget — a
+    ROAS bid delivers any creative at about the target, but one that cannot reach it at
+    volume only in a trickle, and lowest-cost buying would then show its true, lower ROAS.
+    None qualifies: nothing is carried (the product stays in heat); with the share at 0, the
+    single best creative by ROAS is. Returns ({job: budget}, the trigger's account of the choice)."""
     ads = _running_ads(old_campaigns)
-    roas = {}
+    roas, delivery = {}, {}
     if to_stage == Stage.HIT and any(c.stage == Stage.HEAT for c in old_campaigns):
         window = PerformanceDaily.objects.filter(ad__in=ads, date__lt=day)
         if since is not None:
@@ -245,12 +261,49 @@ def _proven(old_campaigns: list[Campaign], to_stage: str, strategy: Strategy, si
         for row in window.values("ad_id").annotate(spend=Sum("spend"), value=Sum("conversion_value")):
             if row["spend"]:
                 roas[row["ad_id"]] = row["value"] / row["spend"]
-        target = Decimal(strategy.target_roas)
-        winners = [ad for ad in ads if roas.get(ad.pk) is not None and roas[ad.pk] >= target]
-        if not winners and ads:
+        delivery = _delivery_shares(ads, strategy, day)
+        target, minimum = Decimal(strategy.target_roas), Decimal(strategy.hit_min_delivery or 0)
+        winners = [
+            ad for ad in ads
+            if roas.get(ad.pk) is not None and roas[ad.pk] >= target and delivery.get(ad.pk, Decimal("0")) >= minimum
+        ]
+        if not winners and ads and not minimum:
             winners = [max(ads, key=lambda ad: (roas.get(ad.pk, Decimal("-1")), -ad.pk))]
         ads = winners
-    return _carry_of(ads, roas)
+    return _carry_of(ads, roas, delivery)
+
+
+def _delivery_shares(ads: list[Ad], strategy: Strategy, day: dt.date) -> dict[int, Decimal]:
+    """Ad pk → its spend over the days the heat → hit check judged ÷ (those days × its daily budget)."""
+    n = max(1, strategy.hit_roas_days)
+    until = strategy.judged_until(day)
+    rows = (
+        PerformanceDaily.objects.filter(ad__in=ads, date__gte=until - dt.timedelta(days=n), date__lt=until)
+        .values("ad_id")
+        .annotate(spend=Sum("spend"))
+    )
+    spent = {row["ad_id"]: Decimal(row["spend"] or 0) for row in rows}
+    return {ad.pk: spent.get(ad.pk, Decimal("0")) / (n * Decimal(ad.adgroup.budget)) for ad in ads if ad.adgroup.budget}
+
+
+def _start_budgets(advertiser: AdvertiserAccount, old_campaigns: list[Campaign], carry: dict, picked: list[dict], to_stage: str,
+                   strategy: Strategy) -> tuple[dict, list[dict]]:
+    """Into hit (PRD §12.2 "lowest cost + a high budget cap"), each carried creative starts at
+    `hit_start_budget` (never below its old budget, never above the ad group cap), as far as
+    the account's daily cap leaves room once the old stage's ad groups stop: the room is
+    shared evenly, rounded down, so the committed total never passes the cap."""
+    start = Decimal(strategy.hit_start_budget or 0)
+    if to_stage != Stage.HIT or not start or not carry:
+        return carry, picked
+    staying = AdGroup.objects.filter(
+        campaign__advertiser=advertiser, campaign__status=OperationStatus.ENABLE, status=OperationStatus.ENABLE,
+    ).exclude(adgroup_id="").exclude(campaign__in=old_campaigns)
+    room = account_headroom(advertiser, staying) - sum(carry.values(), Decimal("0"))
+    extra = (max(room, Decimal("0")) / len(carry)).quantize(CENT, rounding=ROUND_DOWN)
+    cap = Decimal(strategy.adgroup_budget_cap)
+    budgets = {job: max(budget, min(start, budget + extra, cap)) for job, budget in carry.items()}
+    by_job = {str(job.job_id): budget for job, budget in budgets.items()}
+    return budgets, [{**entry, "budget": str(by_job[entry["job"]])} for entry in picked]
 
 
 def _running_ads(campaigns: list[Campaign]) -> list[Ad]:
@@ -261,14 +314,21 @@ def _running_ads(campaigns: list[Campaign]) -> list[Ad]:
     )
 
 
-def _carry_of(ads: list[Ad], roas: dict | None = None):
+def _carry_of(ads: list[Ad], roas: dict | None = None, delivery: dict | None = None):
     """{job: the budget its new ad group gets (its old one's, at least TikTok's minimum)} and
     the trigger's account of the choice."""
-    roas = roas or {}
+    roas, delivery = roas or {}, delivery or {}
     carry: dict[VideoJob, Decimal] = {}
     for ad in ads:
         carry[ad.job] = max(carry.get(ad.job, MIN_ADGROUP_DAILY_BUDGET), Decimal(ad.adgroup.budget))
-    picked = [{"ad": ad.pk, "job": str(ad.job.job_id), **({"roas": round(float(roas[ad.pk]), 4)} if ad.pk in roas else {})} for ad in ads]
+    picked = [
+        {
+            "ad": ad.pk, "job": str(ad.job.job_id),
+            **({"roas": round(float(roas[ad.pk]), 4)} if ad.pk in roas else {}),
+            **({"delivery": round(float(delivery[ad.pk]), 4)} if ad.pk in delivery else {}),
+        }
+        for ad in ads
+    ]
     return carry, picked
 
 

@@ -101,9 +101,12 @@ def video_job(make_job):
 
 @pytest.fixture
 def raw_roas(db):
-    """Judge the raw ROAS (evidence weight 0) of the latest complete days (no settle days): for
-    tests that pin the PRD §15.2 bands and the alert floor on exact numbers and dates. The
-    shrinkage is tested in tests/scheduler/test_rules.py, the settle days in test_settle_days.py."""
+    """Judge the raw ROAS (evidence weight 0) of the latest complete days (no settle days, no
+    learning days): for tests that pin the PRD §15.2 bands and the alert floor on exact numbers
+    and dates. The shrinkage is tested in tests/scheduler/test_rules.py, the settle days in
+    test_settle_days.py, the learning days in test_learning_days.py."""
     from scheduler.models import StrategySettings
 
-    StrategySettings.objects.update_or_create(campaign=None, defaults={"roas_prior_spend": Decimal("0"), "roas_settle_days": 0})
+    StrategySettings.objects.update_or_create(
+        campaign=None, defaults={"roas_prior_spend": Decimal("0"), "roas_settle_days": 0, "learning_days": 0},
+    )

@@ -3,7 +3,8 @@
 `alerts_evaluate` applies three rules to one advertiser's day, each with its own pause:
 
     ad ROAS over the window < alert_roas_floor (with min_spend and min_conversions) → pause the ad
-        (heat and hit stages only: launch-stage ads are bought for views, not sales)
+        (heat and hit stages only: launch-stage ads are bought for views, not sales; not while
+        the window holds the ad group's first `learning_days` days, TikTok's learning phase)
     an ad group's spend on the day > its budget_cap (else adgroup_budget_cap)    → pause the ad group
     the account's spend on the day > its daily_spend_cap (else account_daily_cap) → CRITICAL, pause every running campaign
 
@@ -39,6 +40,7 @@ from django.utils.translation import ngettext
 
 from adloop import clock
 from analytics.models import Alert, PerformanceDaily
+from analytics.selectors import first_delivery_days
 from campaigns.errors import CampaignError
 from campaigns.models import Ad, AdGroup, AdvertiserAccount, Campaign, OperationStatus, Publication, Stage
 from campaigns.services.controls import WRITE_CHUNK, objects_status_apply
@@ -99,7 +101,7 @@ def alerts_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = None
         # Launch-stage ads are bought for views (PRD §三): their ROAS is not yet their KPI.
         .exclude(adgroup__campaign__stage=Stage.LAUNCH)
         .order_by("pk")
-        .values_list("pk", "adgroup__campaign", named=True)
+        .values_list("pk", "adgroup", "adgroup__campaign", named=True)
     )
     adgroups = list(
         AdGroup.objects.filter(campaign__advertiser=advertiser, status=running, campaign__status=running)
@@ -309,7 +311,14 @@ def _low_roas_findings(advertiser, day, rows: list, effective: dict[int, Strateg
         roas = judged_roas(strategy=strategy, spend=spend, conversion_value=value)
         enough = spend >= strategy.min_spend and conversions >= strategy.min_conversions
         if roas is not None and enough and roas < float(strategy.alert_roas_floor):
-            low.append((row.pk, strategy, roas, spend, value, conversions))
+            low.append((row.pk, row.adgroup, strategy, roas, spend, value, conversions))
+    # An ad group still in TikTok's learning phase is not judged yet (the budget rule's rule too).
+    first = first_delivery_days(adgroups=sorted({adgroup for _pk, adgroup, *_rest in low})) if low else {}
+    low = [
+        (pk, strategy, roas, spend, value, conversions)
+        for pk, adgroup, strategy, roas, spend, value, conversions in low
+        if not strategy.learning_in(first.get(adgroup), _window_start(strategy, day))
+    ]
     loaded = _in_bulk(Ad.objects.select_related("adgroup__campaign__advertiser"), [pk for pk, *_rest in low])
     findings = []
     for pk, strategy, roas, spend, value, conversions in low:
@@ -353,6 +362,11 @@ def _low_roas_findings(advertiser, day, rows: list, effective: dict[int, Strateg
             )
         )
     return findings
+
+
+def _window_start(strategy: Strategy, day: dt.date) -> dt.date:
+    """The first day of the low-ROAS rule's window on `day` (it ends `roas_settle_days` back)."""
+    return day - dt.timedelta(days=strategy.roas_settle_days + max(strategy.roas_window_days, 1) - 1)
 
 
 def _in_bulk(queryset, pks: list[int]) -> dict:

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def settle(db):
     def set_days(days: int):
-        StrategySettings.objects.update_or_create(campaign=None, defaults={"roas_settle_days": days, "roas_prior_spend": Decimal("0")})
+        StrategySettings.objects.update_or_create(campaign=None, defaults={
+            "roas_settle_days": days, "roas_prior_spend": Decimal("0"), "learning_days": 0, "hit_min_delivery": Decimal("0"),
+        })
 
     return set_days
 

@@ -23,7 +23,14 @@ from scheduler.services_settings import strategy_for
 from scheduler.services_stages import stage_set, stages_check
 
 # The stage rules are pinned on the latest complete days (no settle days; see test_settle_days.py).
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("raw_roas")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("raw_roas", "roas_alone_into_hit")]
+
+
+@pytest.fixture
+def roas_alone_into_hit(raw_roas):
+    """Into hit on ROAS alone, at the heat budget: the delivery share and the start budget
+    are pinned in test_hit_entry.py."""
+    StrategySettings.objects.filter(campaign=None).update(hit_min_delivery=Decimal("0"), hit_start_budget=Decimal("0"))
 
 
 @pytest.fixture

@@ -1,0 +1,167 @@
+"""Into the hit stage (PRD §12.2 "lowest cost + a high budget cap"): the creatives carried from
+heat are those that spent their budget at ROAS ≥ target (`hit_min_delivery`), and each starts at
+`hit_start_budget`, at least its heat budget, within the ad group cap and as far as the
+account's daily cap leaves room once the heat ad groups stop."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from adloop import clock
+from analytics.models import PerformanceDaily
+from campaigns.models import AdGroup, Stage
+from campaigns.services import ad_launch
+from scheduler.models import ActionLog, StrategySettings
+from scheduler.services import Actor
+from scheduler.services_settings import strategy_validate
+from scheduler.services_stages import stages_check
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def settings_row(db):
+    def apply(**values):
+        defaults = {"roas_settle_days": 0, "learning_days": 0, "roas_prior_spend": Decimal("0"), **values}
+        StrategySettings.objects.update_or_create(campaign=None, defaults=defaults)
+
+    return apply
+
+
+@pytest.fixture
+def heat_winner(sandbox_http, advertiser, make_job):
+    """A heat-stage creative that spent `spend` (default: its whole budget) at ROAS 3 on each of the last 4 days."""
+
+    def make(budget="100", product=None, spend=None):
+        job = make_job(product=product) if product else make_job()
+        ad = ad_launch(job=job, advertiser=advertiser, stage=Stage.HEAT, budget=Decimal(budget), actor=Actor.auto())
+        today = clock.today(advertiser.timezone)
+        for age in range(1, 5):
+            PerformanceDaily.objects.create(
+                ad=ad, date=today - dt.timedelta(days=age), spend=Decimal(spend or budget), conversion_value=Decimal(spend or budget) * 3,
+                conversions=10, impressions=20000, clicks=300,
+            )
+        return ad
+
+    return make
+
+
+def _hit_adgroup(job) -> AdGroup:
+    return AdGroup.objects.get(job=job, campaign__stage=Stage.HIT)
+
+
+def test_a_creative_enters_hit_at_the_start_budget(settings_row, heat_winner, advertiser):
+    settings_row(hit_start_budget=Decimal("200"))
+    ad = heat_winner(budget="100")
+
+    [change] = stages_check(advertiser=advertiser)
+
+    assert (change.to_stage, change.applied) == (Stage.HIT, True)
+    assert _hit_adgroup(ad.job).budget == Decimal("200.00")
+    assert change.trigger["creatives"][0]["budget"] == "200.00"
+    created = ActionLog.objects.get(action="adgroup_create", object_pk=_hit_adgroup(ad.job).pk)
+    assert created.after["budget"] == "200.00"
+
+
+def test_zero_keeps_the_heat_budget(settings_row, heat_winner, advertiser):
+    settings_row(hit_start_budget=Decimal("0"))
+    ad = heat_winner(budget="100")
+
+    stages_check(advertiser=advertiser)
+
+    assert _hit_adgroup(ad.job).budget == Decimal("100.00")
+
+
+def test_the_start_budget_never_lowers_a_larger_heat_budget(settings_row, heat_winner, advertiser):
+    settings_row(hit_start_budget=Decimal("200"))
+    ad = heat_winner(budget="300")
+
+    stages_check(advertiser=advertiser)
+
+    assert _hit_adgroup(ad.job).budget == Decimal("300.00")
+
+
+def test_the_account_cap_limits_the_start(settings_row, heat_winner, advertiser, make_job, product):
+    # Cap 250: another product's running ad group holds 100, the carried creative's own 100 is
+    # freed by the switch and re-used, so 50 are left on top of it.
+    settings_row(hit_start_budget=Decimal("200"))
+    advertiser.daily_spend_cap = Decimal("250")
+    advertiser.save(update_fields=["daily_spend_cap"])
+    other = product.__class__.objects.create(name="Other", landing_url="https://shop.example.com/other", price=Decimal("20"))
+    ad_launch(job=make_job(product=other), advertiser=advertiser, stage=Stage.LAUNCH, budget=Decimal("100"), actor=Actor.auto())
+    ad = heat_winner(budget="100")
+
+    changes = stages_check(advertiser=advertiser)
+
+    assert [c.applied for c in changes if c.to_stage == Stage.HIT] == [True]
+    assert _hit_adgroup(ad.job).budget == Decimal("150.00")
+
+
+def test_the_ad_group_cap_limits_the_start(settings_row, heat_winner, advertiser):
+    settings_row(hit_start_budget=Decimal("200"), adgroup_budget_cap=Decimal("150"))
+    ad = heat_winner(budget="100")
+
+    stages_check(advertiser=advertiser)
+
+    assert _hit_adgroup(ad.job).budget == Decimal("150.00")
+
+
+@pytest.mark.parametrize("value", [Decimal("10"), Decimal("-5")])
+def test_a_start_budget_below_tiktoks_minimum_is_refused(value):
+    row = StrategySettings(campaign=None, hit_start_budget=value)
+
+    with pytest.raises(ValidationError) as caught:
+        strategy_validate(row)
+
+    assert "hit_start_budget" in caught.value.message_dict
+
+
+def test_zero_and_amounts_above_the_ad_group_cap_are_accepted():
+    # Above the cap is not an error: the cap limits the start when it is used (test above).
+    for value in (Decimal("0"), Decimal("600")):
+        strategy_validate(StrategySettings(campaign=None, hit_start_budget=value))
+
+
+def test_only_creatives_that_spent_their_budget_at_the_target_are_carried(settings_row, heat_winner, advertiser):
+    settings_row(hit_min_delivery=Decimal("0.80"))
+    full = heat_winner(budget="100")
+    trickle = heat_winner(budget="100", spend="30")  # ROAS 3 too, but on 30 % of its budget
+
+    [change] = stages_check(advertiser=advertiser)
+
+    assert change.applied
+    assert [(c["ad"], c["delivery"]) for c in change.trigger["creatives"]] == [(full.pk, 1.0)]
+    assert not AdGroup.objects.filter(job=trickle.job, campaign__stage=Stage.HIT).exists()
+
+
+def test_when_no_creative_delivers_the_product_stays_in_heat(settings_row, heat_winner, advertiser):
+    settings_row(hit_min_delivery=Decimal("0.80"))
+    ad = heat_winner(budget="100", spend="30")
+
+    [change] = stages_check(advertiser=advertiser)
+
+    assert (change.to_stage, change.applied) == (Stage.HIT, False)
+    assert "stays in heat" in change.note
+    assert not ActionLog.objects.filter(action="stage_change").exists()
+    ad.refresh_from_db()
+    assert ad.adgroup.campaign.status == "ENABLE"
+
+
+def test_a_zero_share_judges_roas_alone(settings_row, heat_winner, advertiser):
+    settings_row(hit_min_delivery=Decimal("0"))
+    ad = heat_winner(budget="100", spend="30")
+
+    [change] = stages_check(advertiser=advertiser)
+
+    assert change.applied
+    assert _hit_adgroup(ad.job).budget >= Decimal("100.00")
+
+
+@pytest.mark.parametrize("value", [Decimal("-0.1"), Decimal("1.5")])
+def test_a_delivery_share_outside_0_to_1_is_refused(value):
+    with pytest.raises(ValidationError) as caught:
+        strategy_validate(StrategySettings(campaign=None, hit_min_delivery=value))
+
+    assert "hit_min_delivery" in caught.value.message_dict
