@@ -159,11 +159,13 @@ def seed(*, ads: int, today: dt.date, index: int = 0, alert_band: bool = True):
     from sandbox.models import SbVideo
     from scheduler.models import StrategySettings
 
-    # Raw ROAS (no evidence weight) of the latest days (no settle days), so each band is the
-    # decision it is seeded for; an account cap
-    # that no raise reaches.
+    # Raw ROAS (no evidence weight) of the latest days (no settle days, no learning days: the
+    # four days of history are all the ads have), so each band is the decision it is seeded for;
+    # an account cap that no raise reaches.
     StrategySettings.objects.update_or_create(
-        campaign=None, defaults={"account_daily_cap": Decimal("1000000000"), "roas_prior_spend": Decimal("0"), "roas_settle_days": 0}
+        campaign=None, defaults={
+            "account_daily_cap": Decimal("1000000000"), "roas_prior_spend": Decimal("0"), "roas_settle_days": 0, "learning_days": 0,
+        },
     )
     app = sandbox.sandbox_app_ensure(app_id=settings.TIKTOK_APP_ID, secret=settings.TIKTOK_APP_SECRET)
     remote = sandbox.sandbox_advertiser_create(app=app, name=f"Bench cycle {index}")
