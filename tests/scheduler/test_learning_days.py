@@ -12,11 +12,8 @@ from adloop import clock
 from analytics.models import Alert, PerformanceDaily
 from analytics.selectors import first_delivery_days
 from analytics.services.alerts import alerts_evaluate
-from campaigns.models import Stage
-from campaigns.services import ad_launch
 from scheduler.models import StrategySettings
 from scheduler.rules import Verdict
-from scheduler.services import Actor
 from scheduler.services_budget import budgets_evaluate
 from scheduler.services_settings import strategy_for, strategy_validate
 
@@ -34,20 +31,9 @@ def learning(db):
 
 
 @pytest.fixture
-def ad_delivering(sandbox_http, advertiser, make_job):
+def ad_delivering(ad_with_days):
     """An ad that delivered on each of the last `days` days at `roas` (its first delivery `days` ago)."""
-
-    def make(days: int, roas: float):
-        ad = ad_launch(job=make_job(), advertiser=advertiser, stage=Stage.HEAT, budget=Decimal("100"), actor=Actor.auto())
-        today = clock.today(advertiser.timezone)
-        for age in range(1, days + 1):
-            PerformanceDaily.objects.create(
-                ad=ad, date=today - dt.timedelta(days=age), spend=Decimal("40"), conversion_value=Decimal("40") * Decimal(str(roas)),
-                conversions=4, impressions=20000, clicks=300,
-            )
-        return ad
-
-    return make
+    return lambda days, roas: ad_with_days(dict.fromkeys(range(1, days + 1), roas))
 
 
 def test_the_default_skips_three_learning_days():

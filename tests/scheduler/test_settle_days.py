@@ -8,13 +8,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from adloop import clock
-from analytics.models import Alert, PerformanceDaily
+from analytics.models import Alert
 from analytics.services.alerts import alerts_evaluate
 from campaigns.models import Stage
-from campaigns.services import ad_launch
 from scheduler.models import StrategySettings
 from scheduler.rules import Verdict
-from scheduler.services import Actor
 from scheduler.services_budget import budgets_evaluate
 from scheduler.services_settings import strategy_for, strategy_validate
 from scheduler.services_stages import stages_check
@@ -30,23 +28,6 @@ def settle(db):
         })
 
     return set_days
-
-
-@pytest.fixture
-def ad_with_days(sandbox_http, advertiser, make_job):
-    """An ad whose daily ROAS is given newest first: {1: roas of yesterday, 2: …}."""
-
-    def make(roas_by_age: dict[int, float], stage=Stage.HEAT):
-        ad = ad_launch(job=make_job(), advertiser=advertiser, stage=stage, budget=Decimal("100"), actor=Actor.auto())
-        today = clock.today(advertiser.timezone)
-        for age, roas in roas_by_age.items():
-            PerformanceDaily.objects.create(
-                ad=ad, date=today - dt.timedelta(days=age), spend=Decimal("40"), conversion_value=Decimal("40") * Decimal(str(roas)),
-                conversions=4, impressions=20000, clicks=300,
-            )
-        return ad
-
-    return make
 
 
 def test_the_default_waits_two_days_for_late_conversions():
