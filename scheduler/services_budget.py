@@ -79,7 +79,8 @@ def budgets_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = Non
     rows = defaultdict(list)
     for row in per_day:
         rows[row["ad__adgroup_id"]].append(row)
-    first = first_delivery_days(adgroups=judged.values("pk"))
+    # Only needed when some strategy waits out a learning phase.
+    first = first_delivery_days(adgroups=judged.values("pk")) if any(s.learning_days for s in strategies.values()) else {}
     claimed = set(DailyChange.objects.filter(**CLAIM, day=day, object_pk__in=judged.values("pk")).values_list("object_pk", flat=True))
     outcomes, would_do, changes, to_pause = {}, [], [], []
     for adgroup in adgroups:

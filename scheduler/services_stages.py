@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from adloop import clock
@@ -255,13 +255,23 @@ def _proven(old_campaigns: list[Campaign], to_stage: str, strategy: Strategy, si
     ads = _running_ads(old_campaigns)
     roas, delivery = {}, {}
     if to_stage == Stage.HIT and any(c.stage == Stage.HEAT for c in old_campaigns):
-        window = PerformanceDaily.objects.filter(ad__in=ads, date__lt=day)
-        if since is not None:
-            window = window.filter(date__gte=since)
-        for row in window.values("ad_id").annotate(spend=Sum("spend"), value=Sum("conversion_value")):
-            if row["spend"]:
-                roas[row["ad_id"]] = row["value"] / row["spend"]
-        delivery = _delivery_shares(ads, strategy, day)
+        # One query: each ad's spend and value over its heat days, and its spend over the days
+        # the heat → hit check judged (for the delivery share).
+        n = max(1, strategy.hit_roas_days)
+        until = strategy.judged_until(day)
+        judged = Q(date__gte=until - dt.timedelta(days=n), date__lt=until)
+        heat = Q(date__gte=since) if since is not None else Q()
+        rows = (
+            PerformanceDaily.objects.filter(ad__in=ads, date__lt=day)
+            .values("ad_id")
+            .annotate(heat_spend=Sum("spend", filter=heat), heat_value=Sum("conversion_value", filter=heat), recent=Sum("spend", filter=judged))
+        )
+        recent = {}
+        for row in rows:
+            if row["heat_spend"]:
+                roas[row["ad_id"]] = row["heat_value"] / row["heat_spend"]
+            recent[row["ad_id"]] = Decimal(row["recent"] or 0)
+        delivery = {ad.pk: recent.get(ad.pk, Decimal("0")) / (n * Decimal(ad.adgroup.budget)) for ad in ads if ad.adgroup.budget}
         target, minimum = Decimal(strategy.target_roas), Decimal(strategy.hit_min_delivery or 0)
         winners = [
             ad for ad in ads
@@ -271,19 +281,6 @@ def _proven(old_campaigns: list[Campaign], to_stage: str, strategy: Strategy, si
             winners = [max(ads, key=lambda ad: (roas.get(ad.pk, Decimal("-1")), -ad.pk))]
         ads = winners
     return _carry_of(ads, roas, delivery)
-
-
-def _delivery_shares(ads: list[Ad], strategy: Strategy, day: dt.date) -> dict[int, Decimal]:
-    """Ad pk → its spend over the days the heat → hit check judged ÷ (those days × its daily budget)."""
-    n = max(1, strategy.hit_roas_days)
-    until = strategy.judged_until(day)
-    rows = (
-        PerformanceDaily.objects.filter(ad__in=ads, date__gte=until - dt.timedelta(days=n), date__lt=until)
-        .values("ad_id")
-        .annotate(spend=Sum("spend"))
-    )
-    spent = {row["ad_id"]: Decimal(row["spend"] or 0) for row in rows}
-    return {ad.pk: spent.get(ad.pk, Decimal("0")) / (n * Decimal(ad.adgroup.budget)) for ad in ads if ad.adgroup.budget}
 
 
 def _start_budgets(advertiser: AdvertiserAccount, old_campaigns: list[Campaign], carry: dict, picked: list[dict], to_stage: str,

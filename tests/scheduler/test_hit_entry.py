@@ -156,7 +156,7 @@ def test_a_zero_share_judges_roas_alone(settings_row, heat_winner, advertiser):
     [change] = stages_check(advertiser=advertiser)
 
     assert change.applied
-    assert _hit_adgroup(ad.job).budget >= Decimal("100.00")
+    assert _hit_adgroup(ad.job).budget == Decimal("200.00")
 
 
 @pytest.mark.parametrize("value", [Decimal("-0.1"), Decimal("1.5")])
