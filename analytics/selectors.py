@@ -223,16 +223,19 @@ def stage_distribution(*, period: Period, breakdown: Breakdown) -> list[dict]:
 
 
 def organic_accounts(*, period: Period) -> list[dict]:
-    """Per publishing account (track A): the period's video views and followers gained."""
+    """Per publishing account (track A): the period's video views, likes, shares, comments and
+    followers gained."""
     in_period = Q(daily__date__range=(period.start, period.end))
     return list(
         PublishingAccount.objects.annotate(
             views=Coalesce(Sum("daily__video_views", filter=in_period), 0),
             likes=Coalesce(Sum("daily__likes", filter=in_period), 0),
+            shares=Coalesce(Sum("daily__shares", filter=in_period), 0),
+            comments=Coalesce(Sum("daily__comments", filter=in_period), 0),
             followers=Coalesce(Sum("daily__followers_gained", filter=in_period), 0),
         )
         .order_by("-views", "name", "pk")
-        .values("pk", "name", "handle", "provider", "status", "views", "likes", "followers")
+        .values("pk", "name", "handle", "provider", "status", "views", "likes", "shares", "comments", "followers")
     )
 
 

@@ -86,7 +86,8 @@ def test_the_task_is_seeded_beside_the_report_pull():
 
 def test_the_analytics_page_shows_the_organic_stats(posted, client):
     account_stats_ingest(account=posted, start=START, end=START + dt.timedelta(days=2))
-    views = sum(AccountDaily.objects.filter(account=posted).values_list("video_views", flat=True))
+    rows = AccountDaily.objects.filter(account=posted)
+    views = sum(rows.values_list("video_views", flat=True))
     client.force_login(get_user_model().objects.create_user("ana", password="x", is_staff=True))
 
     response = client.get(reverse("analytics:dashboard"), {"days": 7})
@@ -95,7 +96,14 @@ def test_the_analytics_page_shows_the_organic_stats(posted, client):
     section = html[html.index('id="organic"'):]
     row = section[section.index(f'data-account="{posted.pk}"'):]
     assert posted.handle in row[:300]
-    shown = re.search(r'data-col="views">([\d,.\s]+)<', row).group(1)
-    assert int(re.sub(r"\D", "", shown)) == views > 0
+    shown = {
+        col: int(re.sub(r"\D", "", re.search(rf'data-col="{col}">([\d,.\s]+)<', row).group(1)))
+        for col in ("views", "likes", "shares", "comments", "followers")
+    }
+    assert shown == {
+        "views": views, "likes": sum(r.likes for r in rows), "shares": sum(r.shares for r in rows),
+        "comments": sum(r.comments for r in rows), "followers": sum(r.followers_gained for r in rows),
+    }
+    assert views > 0 and shown["shares"] + shown["comments"] > 0
     organic = response.context["data"]["organic"]
     assert sum(organic["views"]) == views
