@@ -251,14 +251,17 @@ def test_stage_distribution_counts_ads_and_shares_add_up_to_100(staff_client, ma
 def test_organic_accounts_show_the_period_totals_and_a_daily_trend(staff_client, today):
     busy = PublishingAccount.objects.create(name="Busy", handle="@busy", provider=PublishingAccount.Provider.CHUHAIJIANG)
     quiet = PublishingAccount.objects.create(name="Quiet", provider=PublishingAccount.Provider.TIKTOK)
-    for offset, views, followers in ((0, 1200, 15), (1, 800, -3), (6, 500, 7), (7, 99999, 999)):
-        AccountDaily.objects.create(account=busy, date=today - dt.timedelta(days=offset), video_views=views, followers_gained=followers)
+    for offset, views, shares, comments, followers in ((0, 1200, 12, 3, 15), (1, 800, 8, 2, -3), (6, 500, 5, 1, 7), (7, 99999, 999, 99, 999)):
+        AccountDaily.objects.create(
+            account=busy, date=today - dt.timedelta(days=offset), video_views=views, shares=shares, comments=comments,
+            followers_gained=followers,
+        )
     AccountDaily.objects.create(account=quiet, date=today, video_views=40, followers_gained=1)
 
     html, data = page(staff_client)
 
-    assert row_cells(html, "data-account", busy.pk) == {"views": 2500, "likes": 0, "followers": 19}
-    assert row_cells(html, "data-account", quiet.pk) == {"views": 40, "likes": 0, "followers": 1}
+    assert row_cells(html, "data-account", busy.pk) == {"views": 2500, "likes": 0, "shares": 25, "comments": 6, "followers": 19}
+    assert row_cells(html, "data-account", quiet.pk) == {"views": 40, "likes": 0, "shares": 0, "comments": 0, "followers": 1}
     assert data["organic"]["accounts"] == [{"name": "@busy", "views": 2500, "followers": 19}, {"name": "Quiet", "views": 40, "followers": 1}]
     assert data["organic"]["views"] == [500, 0, 0, 0, 0, 800, 1240]
     assert data["organic"]["followers"] == [7, 0, 0, 0, 0, -3, 16]
