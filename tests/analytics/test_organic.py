@@ -97,7 +97,8 @@ def test_the_analytics_page_shows_the_organic_stats(posted, client):
     row = section[section.index(f'data-account="{posted.pk}"'):]
     assert posted.handle in row[:300]
     shown = {
-        col: int(re.sub(r"\D", "", re.search(rf'data-col="{col}">([\d,.\s]+)<', row).group(1)))
+        # Followers gained can be negative (unfollows): keep the sign.
+        col: int(re.sub(r"[^\d-]", "", re.search(rf'data-col="{col}">(-?[\d,.\s]+)<', row).group(1)))
         for col in ("views", "likes", "shares", "comments", "followers")
     }
     assert shown == {
