@@ -284,3 +284,50 @@ def test_a_render_over_its_timeout_raises_media_error_and_leaves_no_files(tmp_pa
     with pytest.raises(MediaError, match="timed out"):
         quick(tmp_path, script, size=(1080, 1920), timeout_s=0.1)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def crashing_ffmpeg(tmp_path, monkeypatch, *, crashes: int, exit_code: str = "") -> Path:
+    """Point IMAGEIO_FFMPEG_EXE at a wrapper whose first ``crashes`` renders (the runs with
+    ``-progress``) die of SIGSEGV (or exit with ``exit_code``); every other run is the real ffmpeg.
+    Returns the file the wrapper counts render runs in."""
+    real, counter = media.ffmpeg_exe(), tmp_path / "renders"
+    counter.write_text("")
+    die = f"exit {exit_code}" if exit_code else "kill -SEGV $$"
+    wrapper = tmp_path / "ffmpeg"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'case " $* " in *" -progress "*)\n'
+        f'  echo run >> "{counter}"\n'
+        f'  if [ "$(wc -l < "{counter}")" -le {crashes} ]; then {die}; fi;;\n'
+        "esac\n"
+        f'exec "{real}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(wrapper))
+    return counter
+
+
+def test_a_render_ffmpeg_crashes_on_is_run_once_more_and_succeeds(tmp_path, monkeypatch):
+    counter = crashing_ffmpeg(tmp_path, monkeypatch, crashes=1)
+    calls = []
+    result = quick(tmp_path, make_script(durations=(1.0, 1.0, 1.0)), progress=calls.append)
+    assert len(counter.read_text().split()) == 2
+    info = media.probe(result.video)
+    assert info["video_codec"] == "h264"
+    assert info["duration_s"] == pytest.approx(3.0, abs=0.2)
+    assert calls == sorted(calls) and calls[-1] == 100
+
+
+def test_a_render_ffmpeg_crashes_on_twice_fails_with_the_signal(tmp_path, monkeypatch):
+    counter = crashing_ffmpeg(tmp_path, monkeypatch, crashes=2)
+    with pytest.raises(MediaError, match=r"could not render the video \(exit -11\)"):
+        quick(tmp_path, make_script(durations=(1.0, 1.0, 1.0)))
+    assert len(counter.read_text().split()) == 2
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_an_ordinary_ffmpeg_error_is_not_retried(tmp_path, monkeypatch):
+    counter = crashing_ffmpeg(tmp_path, monkeypatch, crashes=1, exit_code="1")
+    with pytest.raises(MediaError, match=r"could not render the video \(exit 1\)"):
+        quick(tmp_path, make_script(durations=(1.0, 1.0, 1.0)))
+    assert len(counter.read_text().split()) == 1
