@@ -40,7 +40,7 @@ from analytics.selectors import first_delivery_days
 from campaigns.models import Ad, AdGroup, AdvertiserAccount, OperationStatus, Stage
 from campaigns.services.controls import BudgetChange, adgroups_budget_set, objects_status_apply
 
-from .models import DailyChange
+from .models import ActionLog, DailyChange
 from .rules import BudgetDecision, Verdict, budget_decide
 from .services import Actor, action_log_build, action_logs_record
 from .services_settings import Strategy, strategies_for, strategy_for
@@ -144,6 +144,43 @@ def account_headroom(advertiser: AdvertiserAccount, running) -> Decimal:
     return account_cap(advertiser) - committed
 
 
+BUDGET_ACTIONS = ("budget_change", "cap_raise")
+
+
+def budgets_by_day(adgroups: list[AdGroup], dates: list[dt.date], tz_name: str = "UTC") -> dict[int, dict[dt.date, Decimal]]:
+    """Each ad group's daily budget on each of `dates`: its budget now, walked back through its
+    logged budget changes (newest first) to the budget it had that day. A change counts from the
+    day in its trigger (the budget rule and hit scaling write the run's day); one without (made by
+    hand) from the day it was logged, in the advertiser's time zone. One query."""
+    budgets = {adgroup.pk: {date: Decimal(adgroup.budget) for date in dates} for adgroup in adgroups}
+    if not budgets or not dates:
+        return budgets
+    first = min(dates)
+    changes = (
+        ActionLog.objects.filter(
+            object_type="adgroup", object_pk__in=list(budgets), action__in=BUDGET_ACTIONS,
+            outcome=ActionLog.Outcome.DONE, dry_run=False,
+        )
+        .order_by("-pk")
+        .values_list("object_pk", "at", "before", "trigger")
+    )
+    zone = clock.zone(tz_name)
+    later: dict[int, dt.date] = {}
+    for adgroup_pk, at, before, trigger in changes:
+        day = (trigger or {}).get("day")
+        starts = dt.date.fromisoformat(day) if day else at.astimezone(zone).date()
+        # A change never counts from after a newer one (a hand change logged on the wall
+        # clock beside the sandbox's simulated days).
+        starts = later[adgroup_pk] = min(starts, later.get(adgroup_pk, starts))
+        previous = (before or {}).get("budget")
+        if previous is None or starts <= first:
+            continue  # in force on every date asked for (or not a budget): nothing to undo
+        for date in dates:
+            if date < starts:
+                budgets[adgroup_pk][date] = Decimal(str(previous))
+    return budgets
+
+
 def _log_would_do(items: list[tuple[AdGroup, BudgetDecision]], actor: Actor) -> None:
     entries = []
     for adgroup, decision in items:
@@ -171,7 +208,10 @@ def _change_budgets(items: list[tuple[AdGroup, BudgetDecision]], day: dt.date, a
         return outcomes
     try:
         result = adgroups_budget_set(
-            changes=[BudgetChange(adgroup, decision.budget, decision.reason, decision.trigger) for adgroup, decision in items], actor=actor,
+            # The run's day in the trigger: the day the new budget starts to count (budgets_by_day).
+            changes=[BudgetChange(adgroup, decision.budget, decision.reason, {**decision.trigger, "day": day.isoformat()})
+                     for adgroup, decision in items],
+            actor=actor,
         )
     except Exception:
         # Something unexpected part-way: a claim stays only where TikTok took the new budget.

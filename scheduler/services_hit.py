@@ -98,7 +98,7 @@ def hit_scale(*, advertiser: AdvertiserAccount, day: dt.date | None = None, acto
         spend = Decimal(spent[adgroup.pk]).quantize(CENT)
         budget = Decimal(adgroup.budget).quantize(CENT)
         trigger = {
-            "date": yesterday.isoformat(), "spend": str(spend), "budget": str(budget),
+            "date": yesterday.isoformat(), "day": day.isoformat(), "spend": str(spend), "budget": str(budget),
             "spend_share": round(float(spend / budget), 4) if budget else None, "at_cap_share": str(AT_CAP_SHARE),
         }
         at_cap = spend >= budget * AT_CAP_SHARE

@@ -45,7 +45,7 @@ from creatives.models import VideoJob
 
 from .models import ActionLog
 from .services import Actor, action_log_record
-from .services_budget import account_headroom
+from .services_budget import account_headroom, budgets_by_day
 from .services_hit import HitOutcome, hit_scale  # noqa: F401 (moved there; re-exported for existing imports)
 from .services_settings import Strategy, strategies_for, strategy_for
 
@@ -247,7 +247,8 @@ def _hit_ready(strategy: Strategy, rows: list[dict], day: dt.date) -> _Verdict:
 def _proven(old_campaigns: list[Campaign], to_stage: str, strategy: Strategy, since: dt.date | None, day: dt.date):
     """The creatives a switch carries, each with its old ad group's budget: the running ads of
     the old stage; into hit, only those whose own ROAS over the heat stage reaches the target
-    and whose spend over the judged days reached `hit_min_delivery` of their daily budget — a
+    and whose spend over the judged days reached `hit_min_delivery` of the daily budgets it had
+    on those days (not today's, which the budget rule may have raised or cut since) — a
     ROAS bid delivers any creative at about the target, but one that cannot reach it at
     volume only in a trickle, and lowest-cost buying would then show its true, lower ROAS.
     None qualifies: nothing is carried (the product stays in heat); with the share at 0, the
@@ -271,7 +272,13 @@ def _proven(old_campaigns: list[Campaign], to_stage: str, strategy: Strategy, si
             if row["heat_spend"]:
                 roas[row["ad_id"]] = row["heat_value"] / row["heat_spend"]
             recent[row["ad_id"]] = Decimal(row["recent"] or 0)
-        delivery = {ad.pk: recent.get(ad.pk, Decimal("0")) / (n * Decimal(ad.adgroup.budget)) for ad in ads if ad.adgroup.budget}
+        # Against the budgets those days had: the budget rule may have raised a winner's since
+        # (or cut a loser's), which today's budget would misjudge.
+        dates = [until - dt.timedelta(days=offset) for offset in range(n, 0, -1)]
+        adgroups = list({ad.adgroup_id: ad.adgroup for ad in ads}.values())
+        budgets = budgets_by_day(adgroups, dates, old_campaigns[0].advertiser.timezone)
+        offered = {ad.pk: sum(budgets[ad.adgroup_id].values(), Decimal("0")) for ad in ads}
+        delivery = {ad.pk: recent.get(ad.pk, Decimal("0")) / offered[ad.pk] for ad in ads if offered[ad.pk]}
         target, minimum = Decimal(strategy.target_roas), Decimal(strategy.hit_min_delivery or 0)
         winners = [
             ad for ad in ads

@@ -12,9 +12,10 @@ from django.core.exceptions import ValidationError
 from adloop import clock
 from analytics.models import PerformanceDaily
 from campaigns.models import AdGroup, Stage
-from campaigns.services import ad_launch
+from campaigns.services import ad_launch, adgroup_budget_set
 from scheduler.models import ActionLog, StrategySettings
 from scheduler.services import Actor
+from scheduler.services_budget import budgets_evaluate
 from scheduler.services_settings import strategy_validate
 from scheduler.services_stages import stages_check
 
@@ -134,6 +135,31 @@ def test_only_creatives_that_spent_their_budget_at_the_target_are_carried(settin
     assert change.applied
     assert [(c["ad"], c["delivery"]) for c in change.trigger["creatives"]] == [(full.pk, 1.0)]
     assert not AdGroup.objects.filter(job=trickle.job, campaign__stage=Stage.HIT).exists()
+
+
+def test_delivery_is_judged_against_the_budgets_the_judged_days_had(settings_row, heat_winner, advertiser):
+    # The budget rule raises the winner's budget this morning (ROAS 3 ≥ 1.5 × 2: × 1.3), before
+    # the stage check: its judged days spent the whole 100 they had, not 77 % of today's 130.
+    settings_row(hit_min_delivery=Decimal("0.80"))
+    ad = heat_winner(budget="100")
+    [raised] = budgets_evaluate(advertiser=advertiser)
+    assert (raised.applied, raised.decision.budget) == (True, Decimal("130.00"))
+
+    [change] = stages_check(advertiser=advertiser)
+
+    assert change.applied
+    assert [(c["ad"], c["delivery"]) for c in change.trigger["creatives"]] == [(ad.pk, 1.0)]
+
+
+def test_a_budget_cut_by_hand_today_does_not_make_a_trickle_look_delivered(settings_row, heat_winner, advertiser, admin_user):
+    settings_row(hit_min_delivery=Decimal("0.80"))
+    ad = heat_winner(budget="100", spend="60")  # ROAS 3 on 60 % of its budget
+    adgroup_budget_set(adgroup=ad.adgroup, budget=Decimal("60"), actor=Actor.of(admin_user), reason="trim")
+
+    [change] = stages_check(advertiser=advertiser)
+
+    assert (change.applied, change.trigger.get("creatives")) == (False, None)
+    assert "stays in heat" in change.note
 
 
 def test_when_no_creative_delivers_the_product_stays_in_heat(settings_row, heat_winner, advertiser):

@@ -73,6 +73,8 @@ def test_spend_at_the_cap_raises_the_budget_by_the_step(hit, advertiser):
     entry = ActionLog.objects.get(action="cap_raise")
     assert (entry.before, entry.after) == ({"budget": "100.00"}, {"budget": "150.00"})
     assert entry.trigger["spend"] == "96.00" and entry.trigger["step"] == "50.00" and entry.remote_request_id
+    # The day the new budget counts from (scheduler.services_budget.budgets_by_day).
+    assert entry.trigger["day"] == clock.today(advertiser.timezone).isoformat()
     assert DailyChange.objects.filter(object_pk=adgroup.pk, kind="budget").exists()
 
 
