@@ -138,6 +138,9 @@ else:
             "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH", str(BASE_DIR / "var" / "test-db.sqlite3"))},
         }
     }
+    # SQLite opens a file but does not make its folder: any manage.py command works on a fresh
+    # checkout (var/ is not in git), not only the Makefile's targets, which make it.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and locks; also the Celery broker unless CELERY_BROKER_URL says otherwise --
