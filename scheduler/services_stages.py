@@ -115,7 +115,7 @@ def stages_check(*, advertiser: AdvertiserAccount, day: dt.date | None = None, a
                 campaign_pk=None, ads=[], note=_("thresholds not met"),
             ))
             continue
-        carry, picked = _proven(campaigns, to_stage, strategy, start, day)
+        carry, picked = _proven(campaigns, to_stage, strategy, start, day, advertiser.timezone)
         if not carry and to_stage == Stage.HIT:
             note = _("no creative spent %(share)s of its budget at ROAS ≥ target: the product stays in heat") % {
                 "share": f"{Decimal(strategy.hit_min_delivery):.0%}"}
@@ -134,7 +134,7 @@ def stages_check(*, advertiser: AdvertiserAccount, day: dt.date | None = None, a
         old = [c for stage in present[:-1] for c in by_product[product_pk][stage]]
         strategy = strategies[by_product[product_pk][current][0].pk]
         from_stage = present[-2]
-        carry, picked = _proven(old, current, strategy, since.get((product_pk, from_stage)), day)
+        carry, picked = _proven(old, current, strategy, since.get((product_pk, from_stage)), day, advertiser.timezone)
         carry, picked = _start_budgets(advertiser, old, carry, picked, current, strategy)
         reason = _("finishing the unfinished switch from %(old)s to %(new)s: both stages were still running") % {
             "old": ", ".join(present[:-1]), "new": current,
@@ -244,7 +244,7 @@ def _hit_ready(strategy: Strategy, rows: list[dict], day: dt.date) -> _Verdict:
     return _Verdict(True, _("ROAS ≥ target %(target)s on each of the last %(n)d days") % numbers, trigger)
 
 
-def _proven(old_campaigns: list[Campaign], to_stage: str, strategy: Strategy, since: dt.date | None, day: dt.date):
+def _proven(old_campaigns: list[Campaign], to_stage: str, strategy: Strategy, since: dt.date | None, day: dt.date, tz_name: str):
     """The creatives a switch carries, each with its old ad group's budget: the running ads of
     the old stage; into hit, only those whose own ROAS over the heat stage reaches the target
     and whose spend over the judged days reached `hit_min_delivery` of the daily budgets it had
@@ -276,7 +276,7 @@ def _proven(old_campaigns: list[Campaign], to_stage: str, strategy: Strategy, si
         # (or cut a loser's), which today's budget would misjudge.
         dates = [until - dt.timedelta(days=offset) for offset in range(n, 0, -1)]
         adgroups = list({ad.adgroup_id: ad.adgroup for ad in ads}.values())
-        budgets = budgets_by_day(adgroups, dates, old_campaigns[0].advertiser.timezone)
+        budgets = budgets_by_day(adgroups, dates, tz_name)
         offered = {ad.pk: sum(budgets[ad.adgroup_id].values(), Decimal("0")) for ad in ads}
         delivery = {ad.pk: recent.get(ad.pk, Decimal("0")) / offered[ad.pk] for ad in ads if offered[ad.pk]}
         target, minimum = Decimal(strategy.target_roas), Decimal(strategy.hit_min_delivery or 0)
