@@ -58,6 +58,7 @@ class Alert(models.Model):
         PUBLISH_FAILED = "publish_failed", _("publication failed")
         API_ERROR = "api_error", _("API error")
         TOKEN = "token", _("authorization problem")
+        NOTHING_RUNNING = "nothing_running", _("nothing running")
 
     class Severity(models.TextChoices):
         INFO = "info", _("info")

@@ -34,7 +34,7 @@ import requests
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -50,6 +50,8 @@ from scheduler.services import Actor, action_log_build, action_logs_record
 from scheduler.services_settings import Strategy, strategies_for, strategy_for
 
 log = logging.getLogger(__name__)
+
+STAGE_ORDER = (Stage.LAUNCH, Stage.HEAT, Stage.HIT)
 
 REFS = frozenset({"advertiser", "campaign", "ad", "publication", "details"})
 _RELATIONS = [field.name for field in Alert._meta.concrete_fields if field.is_relation]
@@ -127,7 +129,43 @@ def alerts_evaluate(*, advertiser: AdvertiserAccount, day: dt.date | None = None
         *_adgroup_findings(advertiser, day, adgroups, day_spend, effective),
         *_low_roas_findings(advertiser, day, ads, effective),
     ]
-    return _act(findings, actor=actor)
+    return _act(findings, actor=actor, notices=_nothing_running(advertiser, day))
+
+
+def _nothing_running(advertiser: AdvertiserAccount, day: dt.date) -> list[Alert]:
+    """One warning a day for each product whose stage has running campaigns but not one running
+    ad in a running ad group: the rules (or a person) paused every ad, so it spends nothing, and
+    with no creative running there is no winner for the optimization loop either. Nothing is
+    changed; a person decides (resume an ad, move the stage, make new creatives). One query;
+    returns the alerts built, unsaved (`_act` inserts them with the rules' alerts)."""
+    live = Q(adgroups__status=OperationStatus.ENABLE, adgroups__ads__status=OperationStatus.ENABLE)
+    rows = (
+        Campaign.objects.filter(advertiser=advertiser, status=OperationStatus.ENABLE, product__isnull=False)
+        .exclude(campaign_id="")
+        .values("product", "product__name", "stage")
+        .annotate(ads=Count("adgroups__ads", filter=live), first=Min("pk"))
+        .order_by("product", "stage")
+    )
+    by_product: dict[int, dict[str, dict]] = defaultdict(dict)
+    for row in rows:  # one row per product and stage
+        by_product[row["product"]][row["stage"]] = row
+    alerts = []
+    for stages in by_product.values():
+        stage = [s for s in STAGE_ORDER if s in stages][-1]  # campaigns.selectors.product_stage's rule
+        row = stages[stage]
+        if row["ads"]:
+            continue
+        message = _(
+            "Nothing of %(product)s is running in the %(stage)s stage: every ad is paused, so it spends nothing and "
+            "the optimization loop has no winner to vary. Resume an ad, move the product to another stage, or make new creatives."
+        ) % {"product": row["product__name"], "stage": Stage(stage).label}
+        alerts.append(_alert_build(
+            kind=Alert.Kind.NOTHING_RUNNING, severity=Alert.Severity.WARNING, message=message,
+            dedupe_key=f"nothing_running:{advertiser.pk}:{row['product']}:{day.isoformat()}",
+            advertiser=advertiser, campaign_id=row["first"], details={"product": row["product"], "stage": stage, "day": day},
+            validate_relations=False,
+        ))
+    return alerts
 
 
 def alert_raise(*, kind: str, severity: str, message: str, dedupe_key: str, notify: bool = True, **refs) -> Alert | None:
@@ -377,7 +415,9 @@ def _in_bulk(queryset, pks: list[int]) -> dict:
 # --- acting on the findings -----------------------------------------------------------------
 
 
-def _act(findings: list[Finding], *, actor: Actor) -> list[Alert]:
+def _act(findings: list[Finding], *, actor: Actor, notices: list[Alert] = ()) -> list[Alert]:
+    """Pause what the findings name, record their alerts, and insert `notices` (alerts that
+    pause nothing) with them; one notification for all the new ones."""
     existing = (
         {alert.dedupe_key: alert for alert in Alert.objects.filter(dedupe_key__in=[f.key for f in findings])} if findings else {}
     )
@@ -389,7 +429,7 @@ def _act(findings: list[Finding], *, actor: Actor) -> list[Alert]:
     outcomes = {f.key: (Outcome.KILL_SWITCH, "") for f in todo if f.kill}
     outcomes |= _log_would_pause([f for f in todo if f.dry and not f.kill], actor=actor)
     outcomes |= _pause([f for f in todo if not (f.dry or f.kill)], actor=actor)
-    fresh, retried = [], []
+    fresh, retried = list(notices), []
     for finding in todo:
         outcome, error = outcomes[finding.key]
         severity = Alert.Severity.CRITICAL if outcome == Outcome.PAUSE_FAILED else finding.severity

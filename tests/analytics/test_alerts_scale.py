@@ -147,15 +147,18 @@ def test_each_new_alert_is_notified_exactly_once(advertiser, heat_ad, strategy, 
     low_roas(ads, today)
 
     first = alerts_evaluate(advertiser=advertiser, day=today)
-    alerts_evaluate(advertiser=advertiser, day=today)
+    # The first run paused every ad of the product: the second finds nothing of it running.
+    [dark] = alerts_evaluate(advertiser=advertiser, day=today)
     later = copies(ads[-1], 1)  # a new low-ROAS ad later the same day: only its alert goes out
     low_roas(later, today)
     newest = alerts_evaluate(advertiser=advertiser, day=today)
 
     assert (len(first), len(newest)) == (MANY, 1) and newest[0].ad_id == later[0].pk
-    assert len(mailoutbox) == 2 and f"{MANY} adloop alerts" in mailoutbox[0].subject
+    assert dark.kind == Alert.Kind.NOTHING_RUNNING
+    assert len(mailoutbox) == 3 and f"{MANY} adloop alerts" in mailoutbox[0].subject
     for alert in first:
         assert mailoutbox[0].body.count(f"Ad {alert.ad.name} ({alert.ad.ad_id})") == 1
-    assert f"({later[0].ad_id})" in mailoutbox[1].body
-    assert mailoutbox[1].body.count("- [") == 1
-    assert Alert.objects.filter(notified=True).count() == MANY + 1
+    assert mailoutbox[1].body.count("- [") == 1 and "every ad is paused" in mailoutbox[1].body
+    assert f"({later[0].ad_id})" in mailoutbox[2].body
+    assert mailoutbox[2].body.count("- [") == 1
+    assert Alert.objects.filter(notified=True).count() == MANY + 2
