@@ -28,13 +28,13 @@ def ad_list() -> QuerySet[Ad]:
 def product_stage(*, product, advertiser) -> str | None:
     """The stage a product runs in for `advertiser`: its newest running campaign's stage
     (launch < heat < hit when several run at once during a switch), or None if none runs."""
-    from .models import OperationStatus, Stage
+    from .models import OperationStatus
+    from .stages import ORDER
 
-    order = [Stage.LAUNCH, Stage.HEAT, Stage.HIT]
     stages = set(
         Campaign.objects.filter(product=product, advertiser=advertiser, status=OperationStatus.ENABLE).values_list("stage", flat=True)
     )
-    running = [stage for stage in order if stage in stages]
+    running = [stage for stage in ORDER if stage in stages]
     return running[-1] if running else None
 
 

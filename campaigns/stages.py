@@ -9,6 +9,10 @@ from decimal import Decimal
 
 from .models import Stage
 
+# The stages in the order a product goes through them; while two run at once (mid-switch) the
+# later one is the product's stage.
+ORDER = (Stage.LAUNCH, Stage.HEAT, Stage.HIT)
+
 
 @dataclass(frozen=True)
 class StagePlan:

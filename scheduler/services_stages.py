@@ -40,7 +40,7 @@ from campaigns.models import Ad, AdGroup, AdvertiserAccount, Campaign, Operation
 from campaigns.selectors import product_stage
 from campaigns.services import ad_launch, object_status_set, objects_status_set
 from campaigns.services.launching import REUSABLE
-from campaigns.stages import MIN_ADGROUP_DAILY_BUDGET, STAGE_PLANS
+from campaigns.stages import MIN_ADGROUP_DAILY_BUDGET, ORDER, STAGE_PLANS
 from creatives.models import VideoJob
 
 from .models import ActionLog
@@ -50,7 +50,6 @@ from .services_hit import HitOutcome, hit_scale  # noqa: F401 (moved there; re-e
 from .services_settings import Strategy, strategies_for, strategy_for
 
 CENT = Decimal("0.01")
-ORDER = (Stage.LAUNCH, Stage.HEAT, Stage.HIT)
 NEXT = {Stage.LAUNCH: Stage.HEAT, Stage.HEAT: Stage.HIT}
 
 

@@ -44,14 +44,13 @@ from analytics.selectors import first_delivery_days
 from campaigns.errors import CampaignError
 from campaigns.models import Ad, AdGroup, AdvertiserAccount, Campaign, OperationStatus, Publication, Stage
 from campaigns.services.controls import WRITE_CHUNK, objects_status_apply
+from campaigns.stages import ORDER
 from integrations.notify import PLATFORMS, NotifyError, WebhookNotifier
 from scheduler.rules import judged_roas
 from scheduler.services import Actor, action_log_build, action_logs_record
 from scheduler.services_settings import Strategy, strategies_for, strategy_for
 
 log = logging.getLogger(__name__)
-
-STAGE_ORDER = (Stage.LAUNCH, Stage.HEAT, Stage.HIT)
 
 REFS = frozenset({"advertiser", "campaign", "ad", "publication", "details"})
 _RELATIONS = [field.name for field in Alert._meta.concrete_fields if field.is_relation]
@@ -151,7 +150,7 @@ def _nothing_running(advertiser: AdvertiserAccount, day: dt.date) -> list[Alert]
         by_product[row["product"]][row["stage"]] = row
     alerts = []
     for stages in by_product.values():
-        stage = [s for s in STAGE_ORDER if s in stages][-1]  # campaigns.selectors.product_stage's rule
+        stage = [s for s in ORDER if s in stages][-1]  # the later stage runs while a switch finishes
         row = stages[stage]
         if row["ads"]:
             continue
@@ -415,7 +414,7 @@ def _in_bulk(queryset, pks: list[int]) -> dict:
 # --- acting on the findings -----------------------------------------------------------------
 
 
-def _act(findings: list[Finding], *, actor: Actor, notices: list[Alert] = ()) -> list[Alert]:
+def _act(findings: list[Finding], *, actor: Actor, notices: list[Alert] | None = None) -> list[Alert]:
     """Pause what the findings name, record their alerts, and insert `notices` (alerts that
     pause nothing) with them; one notification for all the new ones."""
     existing = (
@@ -429,7 +428,7 @@ def _act(findings: list[Finding], *, actor: Actor, notices: list[Alert] = ()) ->
     outcomes = {f.key: (Outcome.KILL_SWITCH, "") for f in todo if f.kill}
     outcomes |= _log_would_pause([f for f in todo if f.dry and not f.kill], actor=actor)
     outcomes |= _pause([f for f in todo if not (f.dry or f.kill)], actor=actor)
-    fresh, retried = list(notices), []
+    fresh, retried = list(notices or []), []
     for finding in todo:
         outcome, error = outcomes[finding.key]
         severity = Alert.Severity.CRITICAL if outcome == Outcome.PAUSE_FAILED else finding.severity
