@@ -2,7 +2,8 @@
 
     ROAS ≥ target × scale_up_at (1.5)    → budget × scale_up_factor (1.3)
     ROAS ≥ target × keep_at (1.0)        → unchanged
-    ROAS ≥ target × scale_down_at (0.7)  → budget × scale_down_factor (0.8)
+    ROAS ≥ target × scale_down_at (0.7)  → budget × scale_down_factor (0.8), or pause when
+                                           the budget is already at TikTok's minimum
     otherwise                            → pause
 
 Guardrails: no judgement without the minimum evidence (spend and conversions over the
@@ -100,8 +101,12 @@ def budget_decide(
     if ratio >= strategy.scale_down_at:
         new = max(MIN_ADGROUP_DAILY_BUDGET, (budget * strategy.scale_down_factor).quantize(CENT, rounding=ROUND_DOWN))
         if new >= budget:
-            reason = _("ROAS %(roas)s is below target but the budget is at TikTok's minimum") % {"roas": shown}
-            return BudgetDecision(Verdict.KEEP, budget, reason, trigger)
+            # The cut cannot be made: at TikTok's minimum the only way left to spend less on a
+            # creative that stays below target is to stop it (it got here through every cut).
+            reason = _("ROAS %(roas)s < %(at)s × target and the budget is already at TikTok's minimum %(minimum)s: pause") % {
+                "roas": shown, "at": strategy.keep_at, "minimum": MIN_ADGROUP_DAILY_BUDGET,
+            }
+            return BudgetDecision(Verdict.PAUSE, budget, reason, {**trigger, "at_minimum": True})
         reason = _("ROAS %(roas)s < %(at)s × target: budget × %(factor)s") % {
             "roas": shown, "at": strategy.keep_at, "factor": strategy.scale_down_factor,
         }

@@ -9,6 +9,14 @@ are taken in one INSERT per kind, cap raises go 20 ad groups per /adgroup/budget
 (campaigns.services.adgroups_budget_set), bid raises one call each, since adgroup/update
 takes one ad group (campaigns.services.adgroups_bid_set), both with their writes batched,
 and the claims of refused changes are released together.
+
+Room for the hit stage: cap raises stay inside the account's daily cap, and a heat ad group
+that its ROAS floor throttles commits its whole budget to that cap while it spends a fraction
+of it. So when the day's cap raises want more than the cap's headroom, `_heat_room` first cuts
+the heat ad groups that sat idle — a budget above `IDLE_MARGIN` × their highest day of the
+last `IDLE_DAYS` days — down to that (never below TikTok's minimum), the lowest ROAS first,
+until the raises fit; each cut is a logged budget change claimed for the day like any other,
+and only the cuts TikTok took add to the headroom, so the committed total never passes the cap.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -27,14 +35,19 @@ from campaigns.models import AdGroup, AdvertiserAccount, OperationStatus, Stage
 from campaigns.services import BidChange, adgroups_bid_set
 from campaigns.services.bidding import NO_BID
 from campaigns.services.controls import BudgetChange, BulkResult, adgroups_budget_set
+from campaigns.stages import MIN_ADGROUP_DAILY_BUDGET
 
 from .models import DailyChange
+from .rules import BudgetDecision, Verdict
 from .services import Actor, action_log_build, action_logs_record
-from .services_budget import _claim, _release, account_headroom
+from .services_budget import _change_budgets, _claim, _release, account_headroom
 from .services_settings import Strategy, strategies_for, strategy_for
 
 AT_CAP_SHARE = Decimal("0.95")  # PRD §15.3 "spend reached the cap": yesterday's spend ≥ 95 % of the budget
 CENT = Decimal("0.01")
+ZERO = Decimal("0")
+IDLE_DAYS = 3  # room for hit: a heat ad group's spend is read over its last this many days ...
+IDLE_MARGIN = Decimal("1.25")  # ... and a cut leaves it this × its highest day of them
 
 
 @dataclass
@@ -85,6 +98,13 @@ def hit_scale(*, advertiser: AdvertiserAccount, day: dt.date | None = None, acto
     claims = DailyChange.objects.filter(object_type="adgroup", object_pk__in=[g.pk for g in adgroups], day=day)
     changed_today = set(claims.values_list("object_pk", flat=True))
     headroom = account_headroom(advertiser, running)
+    wanted = sum((
+        _raise_wanted(g, strategies[g.campaign_id]) for g in adgroups
+        if g.pk not in changed_today and g.pk in spent and not strategies[g.campaign_id].dry_run
+        and Decimal(spent[g.pk]) >= Decimal(g.budget) * AT_CAP_SHARE
+    ), ZERO)
+    if wanted > max(headroom, ZERO):
+        headroom += _heat_room(advertiser=advertiser, running=running, day=day, wanted=wanted - max(headroom, ZERO), actor=actor)
     outcomes, would_do, cap_raises, bid_raises = {}, [], [], []
     for adgroup in adgroups:
         if adgroup.pk in changed_today:
@@ -119,6 +139,61 @@ def hit_scale(*, advertiser: AdvertiserAccount, day: dt.date | None = None, acto
     outcomes.update(_cap_raises(cap_raises, day, actor))
     outcomes.update(_bid_raises(bid_raises, day, actor))
     return [outcomes[adgroup.pk] for adgroup in adgroups]
+
+
+def _raise_wanted(adgroup: AdGroup, strategy: Strategy) -> Decimal:
+    """The cap raise an ad group at its cap would get with headroom enough (see `_cap_decide`)."""
+    budget = Decimal(adgroup.budget)
+    room = [Decimal(strategy.hit_cap_raise_step), Decimal(strategy.max_raise_per_day), Decimal(strategy.adgroup_budget_cap) - budget]
+    if adgroup.budget_cap is not None:
+        room.append(Decimal(adgroup.budget_cap) - budget)
+    return max(min(room), ZERO)
+
+
+def _heat_room(*, advertiser: AdvertiserAccount, running, day: dt.date, wanted: Decimal, actor: Actor) -> Decimal:
+    """Cut idle heat ad groups (see the module's doc) until `wanted` is freed; returns what TikTok took."""
+    claimed = DailyChange.objects.filter(object_type="adgroup", kind="budget", day=day).values("object_pk")
+    heat = running.filter(campaign__stage=Stage.HEAT, ads__status=OperationStatus.ENABLE).exclude(pk__in=claimed).values("pk")
+    groups = {g.pk: g for g in AdGroup.objects.filter(pk__in=heat).select_related("campaign__advertiser")}
+    if not groups:
+        return ZERO
+    strategies = strategies_for(campaigns={g.campaign_id for g in groups.values()})
+    rows = (
+        PerformanceDaily.objects.filter(ad__adgroup__in=list(groups), date__gte=day - dt.timedelta(days=IDLE_DAYS), date__lt=day)
+        .values("ad__adgroup_id", "date")
+        .annotate(spend=Sum("spend"), value=Sum("conversion_value"))
+    )
+    delivered: dict[int, list[dict]] = {}
+    for row in rows:
+        if row["spend"]:
+            delivered.setdefault(row["ad__adgroup_id"], []).append(row)
+    cuts = []
+    for pk, adgroup in groups.items():
+        days = delivered.get(pk, [])
+        # One that did not deliver on every one of the days is too new to read.
+        if len(days) < IDLE_DAYS or strategies[adgroup.campaign_id].dry_run:
+            continue
+        peak = max(Decimal(row["spend"]) for row in days).quantize(CENT)
+        new = max(MIN_ADGROUP_DAILY_BUDGET, (peak * IDLE_MARGIN).quantize(CENT, rounding=ROUND_UP))
+        if new < adgroup.budget:
+            roas = sum((Decimal(row["value"]) for row in days), ZERO) / sum((Decimal(row["spend"]) for row in days), ZERO)
+            cuts.append((roas, pk, adgroup, peak, new))
+    items, freed = [], ZERO
+    for roas, _pk, adgroup, peak, new in sorted(cuts, key=lambda cut: cut[:2]):
+        if freed >= wanted:
+            break
+        freed += adgroup.budget - new
+        trigger = {
+            "rule": "hit_room", "days": IDLE_DAYS, "peak_spend": str(peak), "margin": str(IDLE_MARGIN),
+            "roas": round(float(roas), 4), "wanted": str(wanted),
+        }
+        reason = _("spent at most %(peak)s a day of its %(budget)s over the last %(days)d days: budget %(new)s, room for the hit stage") % {
+            "peak": peak, "budget": adgroup.budget, "days": IDLE_DAYS, "new": new,
+        }
+        items.append((adgroup, BudgetDecision(Verdict.SCALE_DOWN, new, reason, trigger)))
+    before = {adgroup.pk: Decimal(adgroup.budget) for adgroup, _decision in items}
+    outcomes = _change_budgets(items, day, actor)
+    return sum((before[a.pk] - decision.budget for a, decision in items if outcomes[a.pk].applied), ZERO)
 
 
 def _cap_decide(adgroup: AdGroup, strategy: Strategy, headroom: Decimal, trigger: dict) -> _Raise | HitOutcome:

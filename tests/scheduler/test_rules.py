@@ -62,8 +62,15 @@ def test_a_raise_stops_at_the_cap_and_the_daily_allowance():
 
 def test_a_cut_never_goes_below_tiktoks_minimum():
     assert decide(1.5, budget="22").budget == MIN_ADGROUP_DAILY_BUDGET
+
+
+
+def test_below_target_at_tiktoks_minimum_pauses_since_no_cut_is_left():
     at_minimum = decide(1.5, budget="20")
-    assert at_minimum.verdict == Verdict.KEEP and at_minimum.budget == MIN_ADGROUP_DAILY_BUDGET
+    assert at_minimum.verdict == Verdict.PAUSE and at_minimum.budget == MIN_ADGROUP_DAILY_BUDGET
+    assert at_minimum.trigger["at_minimum"] is True and "minimum 20.00: pause" in at_minimum.reason
+    # On target at the minimum: kept, as anywhere else.
+    assert decide(2.0, budget="20").verdict == Verdict.KEEP
 
 
 money = st.decimals(min_value=Decimal("20"), max_value=Decimal("100000"), places=2, allow_nan=False, allow_infinity=False)

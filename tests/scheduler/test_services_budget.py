@@ -111,3 +111,16 @@ def test_raises_stop_at_the_account_daily_cap(launched, advertiser):
 
     budgets = sorted(SbAdGroup.objects.get(adgroup_id=ad.adgroup.adgroup_id).budget for ad in (first, second))
     assert budgets == [Decimal("120"), Decimal("130")]  # the second raise is cut to what is left
+
+
+def test_below_target_at_tiktoks_minimum_the_ad_is_paused(launched, advertiser):
+    """The cut cannot go below TikTok's 20 a day: a creative still below target there is stopped."""
+    at_minimum, above = launched(1.6, budget=Decimal("20")), launched(1.6, budget=Decimal("25"))
+
+    budgets_evaluate(advertiser=advertiser)
+
+    assert SbAd.objects.get(ad_id=at_minimum.ad_id).operation_status == "DISABLE"
+    assert SbAd.objects.get(ad_id=above.ad_id).operation_status == "ENABLE"
+    assert SbAdGroup.objects.get(adgroup_id=above.adgroup.adgroup_id).budget == Decimal("20")
+    entry = ActionLog.objects.get(action="pause", object_pk=at_minimum.pk)
+    assert entry.trigger["at_minimum"] is True and "minimum 20.00: pause" in entry.reason
