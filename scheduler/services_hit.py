@@ -97,11 +97,11 @@ def hit_scale(*, advertiser: AdvertiserAccount, day: dt.date | None = None, acto
     # today makes yesterday's spend look "below the cap") — hit scaling leaves it until tomorrow.
     claims = DailyChange.objects.filter(object_type="adgroup", object_pk__in=[g.pk for g in adgroups], day=day)
     changed_today = set(claims.values_list("object_pk", flat=True))
+    at_cap = {g.pk for g in adgroups if g.pk in spent and _reached(spent[g.pk], g.budget)}
     headroom = account_headroom(advertiser, running)
     wanted = sum((
         _raise_wanted(g, strategies[g.campaign_id]) for g in adgroups
-        if g.pk not in changed_today and g.pk in spent and not strategies[g.campaign_id].dry_run
-        and Decimal(spent[g.pk]) >= Decimal(g.budget) * AT_CAP_SHARE
+        if g.pk in at_cap and g.pk not in changed_today and not strategies[g.campaign_id].dry_run
     ), ZERO)
     if wanted > max(headroom, ZERO):
         headroom += _heat_room(advertiser=advertiser, running=running, day=day, wanted=wanted - max(headroom, ZERO), actor=actor)
@@ -121,14 +121,14 @@ def hit_scale(*, advertiser: AdvertiserAccount, day: dt.date | None = None, acto
             "date": yesterday.isoformat(), "day": day.isoformat(), "spend": str(spend), "budget": str(budget),
             "spend_share": round(float(spend / budget), 4) if budget else None, "at_cap_share": str(AT_CAP_SHARE),
         }
-        at_cap = spend >= budget * AT_CAP_SHARE
-        change = _cap_decide(adgroup, strategy, headroom, trigger) if at_cap else _bid_decide(adgroup, strategy, trigger)
+        raising_cap = adgroup.pk in at_cap
+        change = _cap_decide(adgroup, strategy, headroom, trigger) if raising_cap else _bid_decide(adgroup, strategy, trigger)
         if isinstance(change, HitOutcome):
             outcomes[adgroup.pk] = change
         elif strategy.dry_run:
             would_do.append(change)
             outcomes[adgroup.pk] = HitOutcome(adgroup.pk, change.action, False, change.before, change.after, note=_("dry run"))
-        elif at_cap:
+        elif raising_cap:
             # Given before the calls: a raise TikTok refuses keeps its share for the rest of
             # the run (the account's cap holds; the share is only not reused).
             headroom -= change.after["budget"] - budget
@@ -141,8 +141,14 @@ def hit_scale(*, advertiser: AdvertiserAccount, day: dt.date | None = None, acto
     return [outcomes[adgroup.pk] for adgroup in adgroups]
 
 
+def _reached(spend, budget) -> bool:
+    """PRD §15.3 "spend reached the cap": yesterday's spend ≥ AT_CAP_SHARE of the budget, in cents."""
+    return Decimal(spend).quantize(CENT) >= Decimal(budget).quantize(CENT) * AT_CAP_SHARE
+
+
 def _raise_wanted(adgroup: AdGroup, strategy: Strategy) -> Decimal:
-    """The cap raise an ad group at its cap would get with headroom enough (see `_cap_decide`)."""
+    """The cap raise an ad group at its cap gets with headroom enough: the step, within today's
+    raise limit and the ad group caps (the strategy's and its own)."""
     budget = Decimal(adgroup.budget)
     room = [Decimal(strategy.hit_cap_raise_step), Decimal(strategy.max_raise_per_day), Decimal(strategy.adgroup_budget_cap) - budget]
     if adgroup.budget_cap is not None:
@@ -198,15 +204,7 @@ def _heat_room(*, advertiser: AdvertiserAccount, running, day: dt.date, wanted: 
 
 def _cap_decide(adgroup: AdGroup, strategy: Strategy, headroom: Decimal, trigger: dict) -> _Raise | HitOutcome:
     budget = Decimal(adgroup.budget).quantize(CENT)
-    ceilings = [
-        budget + Decimal(strategy.hit_cap_raise_step),
-        budget + max(Decimal(headroom), Decimal("0")),
-        budget + Decimal(strategy.max_raise_per_day),
-        Decimal(strategy.adgroup_budget_cap),
-    ]
-    if adgroup.budget_cap is not None:
-        ceilings.append(Decimal(adgroup.budget_cap))
-    new = min(ceilings).quantize(CENT, rounding=ROUND_DOWN)
+    new = (budget + min(_raise_wanted(adgroup, strategy), max(Decimal(headroom), ZERO))).quantize(CENT, rounding=ROUND_DOWN)
     before, after = {"budget": budget}, {"budget": new}
     if new <= budget:
         note = _("at the cap: an ad group cap, the account's daily cap or today's raise limit is reached")

@@ -10,6 +10,7 @@ from adloop import clock
 from analytics.models import PerformanceDaily
 from campaigns.models import AdGroup, Stage
 from campaigns.services import ad_launch
+from creatives.models import Product
 from sandbox.models import SbAdGroup
 from scheduler.models import ActionLog, DailyChange, StrategySettings
 from scheduler.services import Actor
@@ -30,8 +31,8 @@ def launch(advertiser, make_job, today):
     """An ad group of `stage` with `budget` that spent each of `spends` (oldest first, ending
     yesterday) at `roas`."""
 
-    def make(stage, budget, spends, roas=2.0):
-        ad = ad_launch(job=make_job(), advertiser=advertiser, stage=stage, budget=Decimal(budget), actor=Actor.auto())
+    def make(stage, budget, spends, roas=2.0, **job):
+        ad = ad_launch(job=make_job(**job), advertiser=advertiser, stage=stage, budget=Decimal(budget), actor=Actor.auto())
         for back, spend in enumerate(reversed(spends), start=1):
             PerformanceDaily.objects.create(
                 ad=ad, date=today - dt.timedelta(days=back), spend=Decimal(spend), conversion_value=Decimal(spend) * Decimal(str(roas)),
@@ -153,3 +154,15 @@ def test_dry_run_cuts_nothing(launch, advertiser, today):
 
     assert (budget(hit), budget(idle)) == (Decimal("200"), Decimal("50"))
     assert not ActionLog.objects.filter(action="budget_change").exists()
+
+
+def test_a_heat_campaign_in_dry_run_is_not_cut_for_a_live_hit_raise(launch, advertiser, today):
+    hit = launch(Stage.HIT, "200", ["200", "200", "200"])
+    idle = launch(Stage.HEAT, "50", ["8", "12", "6"])
+    lamp = Product.objects.create(name="Desk Lamp", price=Decimal("19.99"), landing_url="https://shop.example.com/lamp")
+    other = launch(Stage.HEAT, "50", ["8", "12", "6"], product=lamp)  # another product: another heat campaign
+    StrategySettings.objects.create(campaign=idle.campaign, dry_run=True)
+
+    hit_scale(advertiser=advertiser)
+
+    assert (budget(idle), budget(other), budget(hit)) == (Decimal("50"), Decimal("20"), Decimal("230"))
