@@ -85,15 +85,25 @@ def test_the_cut_leaves_a_margin_above_the_best_day_and_only_what_the_raise_want
     assert committed() == Decimal("500")
 
 
-def test_nothing_is_cut_while_the_account_cap_has_room(launch, advertiser, today):
-    advertiser.daily_spend_cap = Decimal("400")
-    advertiser.save()
+@pytest.mark.parametrize(
+    ("case", "hit_after"),
+    [
+        ("the account cap has room", "300"),  # the raise fits: nothing to free
+        ("dry run", "200"),  # the raise is only "would do": nothing to free for it
+    ],
+)
+def test_nothing_is_cut_when_no_live_raise_lacks_room(launch, advertiser, today, case, hit_after):
+    if case == "dry run":
+        StrategySettings.objects.update_or_create(campaign=None, defaults={"dry_run": True})
+    else:
+        advertiser.daily_spend_cap = Decimal("400")
+        advertiser.save()
     hit = launch(Stage.HIT, "200", ["200", "200", "200"])
     idle = launch(Stage.HEAT, "50", ["8", "12", "6"])
 
     hit_scale(advertiser=advertiser)
 
-    assert (budget(hit), budget(idle)) == (Decimal("300"), Decimal("50"))
+    assert (budget(hit), budget(idle)) == (Decimal(hit_after), Decimal("50"))
     assert not ActionLog.objects.filter(action="budget_change").exists()
 
 
@@ -143,17 +153,6 @@ def test_a_second_run_on_the_same_day_changes_nothing(launch, advertiser, today)
 
     # The first run: 50 of headroom and 30 freed.
     assert ActionLog.objects.count() == logged and budget(hit) == Decimal("280") and committed() == Decimal("300")
-
-
-def test_dry_run_cuts_nothing(launch, advertiser, today):
-    StrategySettings.objects.update_or_create(campaign=None, defaults={"dry_run": True})
-    hit = launch(Stage.HIT, "200", ["200", "200", "200"])
-    idle = launch(Stage.HEAT, "50", ["8", "12", "6"])
-
-    hit_scale(advertiser=advertiser)
-
-    assert (budget(hit), budget(idle)) == (Decimal("200"), Decimal("50"))
-    assert not ActionLog.objects.filter(action="budget_change").exists()
 
 
 def test_a_heat_campaign_in_dry_run_is_not_cut_for_a_live_hit_raise(launch, advertiser, today):
