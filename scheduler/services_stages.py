@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from adloop import clock
 from analytics.models import PerformanceDaily
+from analytics.selectors import first_delivery_days
 from campaigns.errors import CampaignError
 from campaigns.models import Ad, AdGroup, AdvertiserAccount, Campaign, OperationStatus, Stage
 from campaigns.selectors import product_stage
@@ -251,9 +252,12 @@ def _proven(old_campaigns: list[Campaign], to_stage: str, strategy: Strategy, si
     ROAS bid delivers any creative at about the target, but one that cannot reach it at
     volume only in a trickle, and lowest-cost buying would then show its true, lower ROAS.
     None qualifies: nothing is carried (the product stays in heat); with the share at 0, the
-    single best creative by ROAS is. Returns ({job: budget}, the trigger's account of the choice)."""
+    single best creative by ROAS is. The carried creatives' variants too new to have been
+    judged go along as well (`_too_new`, marked "new" in the trigger): pausing them with the
+    heat stage would drop a variant before anyone could read it.
+    Returns ({job: budget}, the trigger's account of the choice)."""
     ads = _running_ads(old_campaigns)
-    roas, delivery = {}, {}
+    roas, delivery, new = {}, {}, []
     if to_stage == Stage.HIT and any(c.stage == Stage.HEAT for c in old_campaigns):
         # One query: each ad's spend and value over its heat days, and its spend over the days
         # the heat → hit check judged (for the delivery share).
@@ -285,8 +289,43 @@ def _proven(old_campaigns: list[Campaign], to_stage: str, strategy: Strategy, si
         ]
         if not winners and ads and not minimum:
             winners = [max(ads, key=lambda ad: (roas.get(ad.pk, Decimal("-1")), -ad.pk))]
-        ads = winners
-    return _carry_of(ads, roas, delivery)
+        new = _too_new([ad for ad in ads if ad not in winners], winners, dates[0], tz_name)
+        ads = winners + new
+    return _carry_of(ads, roas, delivery, new)
+
+
+def _too_new(ads: list[Ad], winners: list[Ad], first_judged: dt.date, tz_name: str) -> list[Ad]:
+    """The variants of the carried creatives (or variants of their variants) whose ad group
+    started delivering after the first day the heat → hit check judged (or has not delivered
+    yet and was made after it): the optimization loop launched them a day or two before the
+    switch. They have not had the judged days, so their own ROAS and delivery say nothing yet;
+    what speaks for them is the creative they descend from, which just qualified (a variant
+    stays near its parent). Each goes into hit at its own heat budget, and the hit stage's
+    rules judge it once its learning days are past. A new creative that descends from none of
+    the carried ones stays behind with them."""
+    if not ads or not winners:
+        return []
+    parent_of = dict(VideoJob.objects.filter(product__in={ad.job.product_id for ad in ads}).values_list("pk", "parent_id"))
+    carried = {ad.job_id for ad in winners}
+
+    def descends(job_pk: int | None) -> bool:
+        seen = set()
+        while job_pk is not None and job_pk not in seen:
+            seen.add(job_pk)
+            job_pk = parent_of.get(job_pk)
+            if job_pk in carried:
+                return True
+        return False
+
+    ads = [ad for ad in ads if descends(ad.job_id)]
+    if not ads:
+        return []
+    first = first_delivery_days(adgroups=[ad.adgroup_id for ad in ads])
+    started = {
+        ad.pk: first.get(ad.adgroup_id) or (ad.adgroup.schedule_start_time or ad.adgroup.created_at).astimezone(clock.zone(tz_name)).date()
+        for ad in ads
+    }
+    return [ad for ad in ads if started[ad.pk] > first_judged]
 
 
 def _start_budgets(advertiser: AdvertiserAccount, old_campaigns: list[Campaign], carry: dict, picked: list[dict], to_stage: str,
@@ -294,17 +333,22 @@ def _start_budgets(advertiser: AdvertiserAccount, old_campaigns: list[Campaign],
     """Into hit (PRD §12.2 "lowest cost + a high budget cap"), each carried creative starts at
     `hit_start_budget` (never below its old budget, never above the ad group cap), as far as
     the account's daily cap leaves room once the old stage's ad groups stop: the room is
-    shared evenly, rounded down, so the committed total never passes the cap."""
+    shared evenly, rounded down, so the committed total never passes the cap. A creative too
+    new to have been judged keeps its heat budget: the room goes to the proven ones."""
     start = Decimal(strategy.hit_start_budget or 0)
     if to_stage != Stage.HIT or not start or not carry:
+        return carry, picked
+    proven = {entry["job"] for entry in picked if not entry.get("new")}
+    grown = [job for job in carry if str(job.job_id) in proven]
+    if not grown:
         return carry, picked
     staying = AdGroup.objects.filter(
         campaign__advertiser=advertiser, campaign__status=OperationStatus.ENABLE, status=OperationStatus.ENABLE,
     ).exclude(adgroup_id="").exclude(campaign__in=old_campaigns)
     room = account_headroom(advertiser, staying) - sum(carry.values(), Decimal("0"))
-    extra = (max(room, Decimal("0")) / len(carry)).quantize(CENT, rounding=ROUND_DOWN)
+    extra = (max(room, Decimal("0")) / len(grown)).quantize(CENT, rounding=ROUND_DOWN)
     cap = Decimal(strategy.adgroup_budget_cap)
-    budgets = {job: max(budget, min(start, budget + extra, cap)) for job, budget in carry.items()}
+    budgets = {job: max(budget, min(start, budget + extra, cap)) if job in grown else budget for job, budget in carry.items()}
     by_job = {str(job.job_id): budget for job, budget in budgets.items()}
     return budgets, [{**entry, "budget": str(by_job[entry["job"]])} for entry in picked]
 
@@ -317,7 +361,7 @@ def _running_ads(campaigns: list[Campaign]) -> list[Ad]:
     )
 
 
-def _carry_of(ads: list[Ad], roas: dict | None = None, delivery: dict | None = None):
+def _carry_of(ads: list[Ad], roas: dict | None = None, delivery: dict | None = None, new: list[Ad] = ()):
     """{job: the budget its new ad group gets (its old one's, at least TikTok's minimum)} and
     the trigger's account of the choice."""
     roas, delivery = roas or {}, delivery or {}
@@ -329,6 +373,7 @@ def _carry_of(ads: list[Ad], roas: dict | None = None, delivery: dict | None = N
             "ad": ad.pk, "job": str(ad.job.job_id),
             **({"roas": round(float(roas[ad.pk]), 4)} if ad.pk in roas else {}),
             **({"delivery": round(float(delivery[ad.pk]), 4)} if ad.pk in delivery else {}),
+            **({"new": True} if ad in new else {}),
         }
         for ad in ads
     ]

@@ -49,6 +49,27 @@ def heat_winner(sandbox_http, advertiser, make_job):
     return make
 
 
+@pytest.fixture
+def heat_new(sandbox_http, advertiser, make_job):
+    """A variant of the creative `parent` in the heat stage, launched `days` days ago (0: today,
+    nothing delivered yet), at ROAS 1.5 on each day it ran."""
+
+    def make(parent, days=1, budget="50"):
+        job = make_job(parent=parent)
+        ad = ad_launch(job=job, advertiser=advertiser, stage=Stage.HEAT, budget=Decimal(budget), actor=Actor.auto())
+        today = clock.today(advertiser.timezone)
+        if days:
+            AdGroup.objects.filter(pk=ad.adgroup_id).update(schedule_start_time=clock.now() - dt.timedelta(days=days))
+        for age in range(1, days + 1):
+            PerformanceDaily.objects.create(
+                ad=ad, date=today - dt.timedelta(days=age), spend=Decimal("20"), conversion_value=Decimal("30"),
+                conversions=2, impressions=4000, clicks=60,
+            )
+        return ad
+
+    return make
+
+
 def _hit_adgroup(job) -> AdGroup:
     return AdGroup.objects.get(job=job, campaign__stage=Stage.HIT)
 
@@ -191,3 +212,73 @@ def test_a_delivery_share_outside_0_to_1_is_refused(value):
         strategy_validate(StrategySettings(campaign=None, hit_min_delivery=value))
 
     assert "hit_min_delivery" in caught.value.message_dict
+
+
+@pytest.mark.parametrize("days", [0, 1, 2])
+def test_a_creative_too_new_to_judge_goes_into_hit_at_its_own_budget(settings_row, heat_winner, heat_new, advertiser, days):
+    # The check judges the last 3 days; a variant of the winner that started on the 2nd of
+    # them or later (or has not delivered yet) had no chance to be judged. A judged creative
+    # that fell short (a trickle) is still left behind.
+    settings_row(hit_start_budget=Decimal("200"), hit_min_delivery=Decimal("0.80"))
+    winner = heat_winner(budget="100")
+    trickle = heat_winner(budget="100", spend="30")
+    new = heat_new(winner.job, days=days, budget="50")
+
+    [change] = stages_check(advertiser=advertiser)
+
+    assert change.applied
+    assert [(c["ad"], c.get("new", False)) for c in change.trigger["creatives"]] == [(winner.pk, False), (new.pk, True)]
+    assert _hit_adgroup(winner.job).budget == Decimal("200.00")
+    assert _hit_adgroup(new.job).budget == Decimal("50.00")
+    assert not AdGroup.objects.filter(job=trickle.job, campaign__stage=Stage.HIT).exists()
+
+
+def test_a_new_variant_of_a_variant_of_a_carried_creative_goes_along(settings_row, heat_winner, heat_new, advertiser, make_job):
+    settings_row(hit_min_delivery=Decimal("0.80"))
+    winner = heat_winner(budget="100")
+    grandchild = heat_new(make_job(parent=winner.job), days=1)
+
+    [change] = stages_check(advertiser=advertiser)
+
+    assert [(c["ad"], c.get("new", False)) for c in change.trigger["creatives"]] == [(winner.pk, False), (grandchild.pk, True)]
+
+
+@pytest.mark.parametrize("case", ["ran all the judged days", "variant of a creative left behind"])
+def test_other_new_creatives_stay_behind(settings_row, heat_winner, heat_new, advertiser, case):
+    settings_row(hit_min_delivery=Decimal("0.80"))
+    winner = heat_winner(budget="100")
+    trickle = heat_winner(budget="100", spend="30")
+    if case == "ran all the judged days":
+        behind = heat_new(winner.job, days=3)  # judged: ROAS 1.5 < 2 on each judged day
+    else:
+        behind = heat_new(trickle.job, days=1)  # its parent fell short
+
+    [change] = stages_check(advertiser=advertiser)
+
+    assert [c["ad"] for c in change.trigger["creatives"]] == [winner.pk]
+    assert not AdGroup.objects.filter(job=behind.job, campaign__stage=Stage.HIT).exists()
+
+
+def test_new_creatives_alone_do_not_move_a_product_into_hit(settings_row, heat_winner, heat_new, advertiser):
+    settings_row(hit_min_delivery=Decimal("0.80"))
+    trickle = heat_winner(budget="100", spend="30")
+    heat_new(trickle.job, days=1)
+
+    [change] = stages_check(advertiser=advertiser)
+
+    assert (change.applied, change.trigger.get("creatives")) == (False, None)
+    assert "stays in heat" in change.note
+    assert not ActionLog.objects.filter(action="stage_change").exists()
+
+
+def test_the_start_room_leaves_the_new_creatives_budget_under_the_account_cap(settings_row, heat_winner, heat_new, advertiser):
+    # Cap 220: the winner's 100 and the new creative's 50 move over; 70 is left, all for the winner.
+    settings_row(hit_start_budget=Decimal("200"), hit_min_delivery=Decimal("0.80"))
+    advertiser.daily_spend_cap = Decimal("220")
+    advertiser.save(update_fields=["daily_spend_cap"])
+    winner = heat_winner(budget="100")
+    new = heat_new(winner.job, days=1, budget="50")
+
+    stages_check(advertiser=advertiser)
+
+    assert (_hit_adgroup(winner.job).budget, _hit_adgroup(new.job).budget) == (Decimal("170.00"), Decimal("50.00"))
