@@ -336,11 +336,9 @@ def _start_budgets(advertiser: AdvertiserAccount, old_campaigns: list[Campaign],
     shared evenly, rounded down, so the committed total never passes the cap. A creative too
     new to have been judged keeps its heat budget: the room goes to the proven ones."""
     start = Decimal(strategy.hit_start_budget or 0)
-    if to_stage != Stage.HIT or not start or not carry:
-        return carry, picked
     proven = {entry["job"] for entry in picked if not entry.get("new")}
     grown = [job for job in carry if str(job.job_id) in proven]
-    if not grown:
+    if to_stage != Stage.HIT or not start or not grown:
         return carry, picked
     staying = AdGroup.objects.filter(
         campaign__advertiser=advertiser, campaign__status=OperationStatus.ENABLE, status=OperationStatus.ENABLE,
